@@ -1,0 +1,255 @@
+"""The search as a state machine: who trains next, for how long, and who stops.
+
+The driver follows a :class:`~hbsearch.schedule.Plan` with successive halving
+inside every bracket. It knows nothing of Dask, data or estimators: it hands
+out :class:`Job` objects (train model ``m`` from ``a`` to ``b`` calls, then score
+it) and is told the scores. A bracket's rung is a barrier: once every model of
+the rung has its score at the rung's number of calls, the best ones go on.
+All brackets run at the same time.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .schedule import Bracket, Plan
+
+__all__ = ["Job", "ModelState", "Driver"]
+
+
+@dataclass(frozen=True)
+class Job:
+    """Train one model from ``start_calls`` by ``n_calls`` partial_fit calls, then score it.
+
+    ``params`` is set on a model's first job only: it says how to build the model.
+    ``priority`` is higher for models whose latest score is higher.
+    """
+
+    model: int
+    start_calls: int
+    n_calls: int
+    priority: float
+    params: dict | None = None
+
+    @property
+    def end_calls(self) -> int:
+        return self.start_calls + self.n_calls
+
+
+@dataclass
+class ModelState:
+    """What the driver knows of one model."""
+
+    index: int
+    bracket: int  # position in plan.brackets
+    rank_in_bracket: int
+    params: dict
+    vector: np.ndarray
+    calls: int = 0
+    scores: list[tuple[int, float]] = field(default_factory=list)
+    target: int = 0  # calls to reach before the next decision
+    plateaued: bool = False
+    running: bool = False
+
+    @property
+    def latest_score(self) -> float:
+        return self.scores[-1][1] if self.scores else math.nan
+
+
+class _BracketRun:
+    def __init__(self, index: int, bracket: Bracket, members: list[int]):
+        self.index = index
+        self.bracket = bracket
+        self.rung = 0
+        self.members = members
+        self.models = list(members)  # every model the bracket started
+        self.waiting = len(members)  # members still short of the rung's calls
+        self.decisions: list[int] = []
+        self.finished = False
+
+
+def descending_by_score(models: list[ModelState]) -> list[ModelState]:
+    """Models from best to worst latest score; NaN last, ties to the older model."""
+
+    def key(m: ModelState):
+        score = m.latest_score
+        return (0, -score, m.index) if not math.isnan(score) else (1, 0.0, m.index)
+
+    return sorted(models, key=key)
+
+
+class Driver:
+    """Successive halving in every bracket of a plan, all brackets at once.
+
+    Parameters
+    ----------
+    plan : Plan
+        Brackets and rungs to follow.
+    space : SearchSpace
+        Turns the sampler's unit-cube vectors into parameter dicts.
+    sampler : Sampler
+        Proposes the configurations of a bracket when it starts, and is told
+        the scores of each rung when the rung is decided.
+    max_calls_per_job : int or None
+        Split training between decisions into jobs of at most this many calls,
+        each followed by a score (``patience`` needs those scores).
+    patience : int or None
+        Stop training a model once its scores over its last ``patience`` calls
+        rose by no more than ``tol`` (dask-ml's rule). A stopped model keeps
+        its latest score and its place in its rung.
+    tol : float or None
+        See ``patience``; None never stops a model.
+    """
+
+    def __init__(self, plan: Plan, space, sampler, *, max_calls_per_job=None, patience=None, tol=None):
+        self.plan = plan
+        self.space = space
+        self.sampler = sampler
+        self.max_calls_per_job = max_calls_per_job
+        self.patience = patience
+        self.tol = tol
+        self.models: list[ModelState] = []
+        self.brackets: list[_BracketRun] = []
+        self._ready: list[int] = []
+        self._retired: list[int] = []
+        self._best_finite = -math.inf
+        for iteration in range(plan.n_iterations):
+            for bracket in plan.brackets:
+                self._start_bracket(bracket)
+
+    # -- public interface -------------------------------------------------
+
+    def ask(self) -> list[Job]:
+        """Every job that can run now, each handed out once."""
+        jobs = []
+        for index in self._ready:
+            model = self.models[index]
+            n_calls = model.target - model.calls
+            if self.max_calls_per_job is not None:
+                n_calls = min(n_calls, self.max_calls_per_job)
+            model.running = True
+            jobs.append(
+                Job(
+                    model=index,
+                    start_calls=model.calls,
+                    n_calls=n_calls,
+                    priority=self._priority(model),
+                    params=model.params if model.calls == 0 else None,
+                )
+            )
+        self._ready = []
+        return jobs
+
+    def tell(self, model: int, calls: int, score: float) -> None:
+        """Record that ``model`` scored ``score`` after ``calls`` partial_fit calls."""
+        state = self.models[model]
+        if not state.running:
+            raise ValueError(f"model {model} has no job running")
+        state.running = False
+        state.calls = calls
+        score = float(score)
+        state.scores.append((calls, score))
+        if math.isfinite(score):
+            self._best_finite = max(self._best_finite, score)
+        if calls < state.target and self._continue(state):
+            return
+        self._arrived(self.brackets[state.bracket])
+
+    def pop_retired(self) -> list[int]:
+        """Models that will get no more jobs since the last call."""
+        retired, self._retired = self._retired, []
+        return retired
+
+    @property
+    def done(self) -> bool:
+        return all(b.finished for b in self.brackets)
+
+    @property
+    def n_running(self) -> int:
+        return sum(m.running for m in self.models)
+
+    def bracket_decisions(self) -> list[list[int]]:
+        """Cumulative calls at which each bracket took its decisions so far."""
+        return [list(b.decisions) for b in self.brackets]
+
+    # -- internals --------------------------------------------------------
+
+    def _start_bracket(self, bracket: Bracket) -> None:
+        n = bracket.n_models
+        vectors = np.asarray(self.sampler.ask(n), dtype=float).reshape(n, self.space.n_dims)
+        first = len(self.models)
+        run = _BracketRun(len(self.brackets), bracket, list(range(first, first + n)))
+        self.brackets.append(run)
+        for i, vector in enumerate(vectors):
+            state = ModelState(
+                index=first + i,
+                bracket=run.index,
+                rank_in_bracket=i,
+                params=self.space.decode(vector),
+                vector=vector,
+                target=bracket.rungs[0].calls,
+            )
+            self.models.append(state)
+            self._ready.append(state.index)
+
+    def _continue(self, state: ModelState) -> bool:
+        """Queue more training for ``state``, unless its scores have plateaued."""
+        if self._plateaued(state):
+            state.plateaued = True
+            self._retired.append(state.index)
+            return False
+        self._ready.append(state.index)
+        return True
+
+    def _plateaued(self, state: ModelState) -> bool:
+        if not self.patience or self.tol is None or state.calls < self.patience:
+            return False
+        window = [s for c, s in state.scores if state.calls - c <= self.patience]
+        if len(window) < 2:
+            return False
+        return max(s - window[0] for s in window[1:]) <= self.tol
+
+    def _arrived(self, run: _BracketRun, count: int = 1) -> None:
+        run.waiting -= count
+        if run.waiting == 0:
+            self._decide(run)
+
+    def _decide(self, run: _BracketRun) -> None:
+        members = [self.models[i] for i in run.members]
+        rungs = run.bracket.rungs
+        run.decisions.append(rungs[run.rung].calls)
+        scored = [m for m in members if m.scores]
+        if scored:
+            self.sampler.tell(
+                np.array([m.vector for m in scored]),
+                np.array([m.latest_score for m in scored]),
+                np.array([m.calls for m in scored]),
+            )
+        if run.rung + 1 == len(rungs):
+            run.finished = True
+            self._retired.extend(m.index for m in members if not m.plateaued)
+            return
+        run.rung += 1
+        keep = rungs[run.rung].n_models
+        ranked = descending_by_score(members)
+        survivors, dropped = ranked[:keep], ranked[keep:]
+        self._retired.extend(m.index for m in dropped if not m.plateaued)
+        run.members = sorted(m.index for m in survivors)
+        run.waiting = len(survivors)
+        arrived = 0
+        for m in survivors:
+            m.target = rungs[run.rung].calls
+            if m.plateaued or not self._continue(m):
+                arrived += 1
+        if arrived:
+            self._arrived(run, arrived)
+
+    def _priority(self, model: ModelState) -> float:
+        score = model.latest_score
+        if not model.scores:
+            # Unscored models block their rung's decision; rank them with the best.
+            return self._best_finite if math.isfinite(self._best_finite) else 0.0
+        return score if math.isfinite(score) else -1e300

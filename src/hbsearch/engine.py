@@ -1,0 +1,441 @@
+"""Running a driver's jobs on a Dask cluster: the only module that knows Dask.
+
+The data is split and persisted once: training blocks and one validation set
+stay on the workers, shared by every model. Each job of the driver becomes
+two tasks, a chain of ``partial_fit`` calls over training blocks and a score
+on the validation set, submitted with the model's priority. Scores come back
+as they complete and go to the driver, which answers with new jobs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import logging
+import math
+import os
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import clone
+
+from .results import Record, selection_key
+
+__all__ = [
+    "ClusterData",
+    "BlockOrder",
+    "as_blocks",
+    "apply_blockwise",
+    "client_for_fit",
+    "distinct_values",
+    "materialize",
+    "persist_split",
+    "run_search",
+]
+
+logger = logging.getLogger("hbsearch")
+
+
+# -- the cluster -----------------------------------------------------------
+
+
+@contextlib.contextmanager
+def client_for_fit(n_workers: int | None = None):
+    """The active Dask client, or a local cluster that lives for this block."""
+    from distributed import Client, LocalCluster, get_client
+
+    try:
+        client = get_client()
+    except ValueError:
+        client = None
+    if client is not None:
+        yield client
+        return
+    n_workers = n_workers or os.cpu_count() or 1
+    with LocalCluster(
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",
+        silence_logs=logging.ERROR,
+    ) as cluster, Client(cluster, set_as_default=True) as client:
+        logger.info("started a local Dask cluster with %d workers", n_workers)
+        yield client
+
+
+# -- the data --------------------------------------------------------------
+
+
+@dataclass
+class ClusterData:
+    """Futures of the data on the cluster: training blocks and the validation set."""
+
+    X_train: list
+    y_train: list
+    X_val: object
+    y_val: object
+
+    @property
+    def n_blocks(self) -> int:
+        return len(self.X_train)
+
+    def futures(self) -> list:
+        from distributed import Future
+
+        items = [*self.X_train, *self.y_train, self.X_val, self.y_val]
+        return [f for f in items if isinstance(f, Future)]
+
+
+def _is_dask_array(obj) -> bool:
+    import dask.array as da
+
+    return isinstance(obj, da.Array)
+
+
+def _is_dask_frame(obj) -> bool:
+    import dask.dataframe as dd
+
+    return isinstance(obj, (dd.DataFrame, dd.Series))
+
+
+def _n_rows(obj):
+    return obj.shape[0] if hasattr(obj, "shape") else len(obj)
+
+
+def as_blocks(X, y):
+    """Aligned lists of blocks of ``X`` and ``y``, without computing anything.
+
+    Dask arrays give one block per chunk of rows, dask DataFrames one per
+    partition (as Delayed objects); NumPy arrays and pandas objects are one
+    block. Raises before any work if ``X`` and ``y`` do not line up.
+    """
+    import dask.array as da
+
+    if _is_dask_array(X) or _is_dask_frame(X):
+        if y is not None and not (_is_dask_array(y) or _is_dask_frame(y)):
+            y = da.from_array(np.asarray(y), chunks=X.chunks[0]) if _is_dask_array(X) else y
+        if _is_dask_array(X):
+            if X.ndim not in (1, 2):
+                raise ValueError(f"X must be 1- or 2-dimensional, got an array of shape {X.shape}.")
+            if any(math.isnan(c) for c in X.chunks[0]):
+                raise ValueError(
+                    "X has unknown chunk sizes; call X.compute_chunk_sizes() before fit."
+                )
+            if X.ndim == 2 and len(X.chunks[1]) > 1:
+                X = X.rechunk({1: -1})
+            if y is not None:
+                if not _is_dask_array(y):
+                    raise TypeError(
+                        f"y of type {type(y).__name__} does not go with a dask array X: "
+                        "pass y as a dask array, e.g. y.to_dask_array(lengths=True)."
+                    )
+                if any(math.isnan(c) for c in y.chunks[0]):
+                    raise ValueError("y has unknown chunk sizes; call y.compute_chunk_sizes() before fit.")
+                if y.shape[0] != X.shape[0]:
+                    raise ValueError(
+                        f"X and y have different lengths: X has {X.shape[0]} rows, y has {y.shape[0]}."
+                    )
+                y = y.rechunk({0: X.chunks[0]} if y.ndim == 1 else {0: X.chunks[0], 1: -1})
+        else:
+            if y is not None:
+                if not _is_dask_frame(y):
+                    raise TypeError(
+                        f"y of type {type(y).__name__} does not go with a dask DataFrame X: "
+                        "pass y as a dask Series or DataFrame partitioned like X."
+                    )
+                if y.npartitions != X.npartitions:
+                    raise ValueError(
+                        f"X and y must have the same partitions: X has {X.npartitions}, "
+                        f"y has {y.npartitions}."
+                    )
+        X_parts = list(np.ravel(X.to_delayed()))
+        y_parts = list(np.ravel(y.to_delayed())) if y is not None else [None] * len(X_parts)
+        return X_parts, y_parts
+    if not hasattr(X, "iloc"):
+        X = np.asarray(X)
+    if y is not None and not hasattr(y, "iloc"):
+        y = np.asarray(y)
+    if X.ndim == 0:
+        raise ValueError("X must be an array of rows, got a scalar.")
+    if y is not None and _n_rows(X) != _n_rows(y):
+        raise ValueError(
+            f"X and y have different lengths: X has {_n_rows(X)} rows, y has {_n_rows(y)}."
+        )
+    return [X], [y]
+
+
+def materialize(obj):
+    """A dask collection computed to memory; anything else as it is."""
+    if _is_dask_array(obj) or _is_dask_frame(obj):
+        return obj.compute()
+    return obj
+
+
+def apply_blockwise(method, X):
+    """``method(X)``, block by block when ``X`` is a dask collection.
+
+    The output's shape and dtype are learned from one row of the first block.
+    """
+    if _is_dask_array(X):
+        if X.ndim == 2 and len(X.chunks[1]) > 1:
+            X = X.rechunk({1: -1})
+        probe = np.asarray(method(X[:1].compute()))
+        if probe.ndim == 1:
+            drop = 1 if X.ndim == 2 else None
+            return X.map_blocks(method, dtype=probe.dtype, chunks=(X.chunks[0],), drop_axis=drop)
+        chunks = (X.chunks[0],) + tuple((n,) for n in probe.shape[1:])
+        new_axis = None if X.ndim == 2 else 1
+        return X.map_blocks(method, dtype=probe.dtype, chunks=chunks, new_axis=new_axis)
+    if _is_dask_frame(X):
+        import dask.array as da
+
+        probe = np.asarray(method(X.head(1)))
+        blocks = [
+            da.from_delayed(
+                _delayed_apply(method, part),
+                shape=(math.nan,) + probe.shape[1:],
+                dtype=probe.dtype,
+            )
+            for part in X.to_delayed()
+        ]
+        return da.concatenate(blocks)
+    return method(X)
+
+
+def _delayed_apply(method, part):
+    from dask import delayed
+
+    return delayed(lambda block: np.asarray(method(block)), pure=True)(part)
+
+
+def distinct_values(client, data: "ClusterData") -> np.ndarray:
+    """Sorted distinct values of y over training and validation blocks, found on the cluster."""
+    uniques = [client.submit(_unique, b, pure=False) for b in [*data.y_train, data.y_val]]
+    return client.submit(_union, uniques, pure=False).result()
+
+
+def _unique(block):
+    return np.unique(np.asarray(block))
+
+
+def _union(arrays):
+    return np.unique(np.concatenate(arrays))
+
+
+def _take(block, index):
+    return block.iloc[index] if hasattr(block, "iloc") else block[index]
+
+
+def _validation_rows(n_rows: int, test_size: float, seed: int) -> np.ndarray:
+    """A block's validation rows: ceil(test_size * n), leaving one row to train on."""
+    n_test = min(math.ceil(test_size * n_rows), n_rows - 1) if n_rows > 1 else 0
+    mask = np.zeros(n_rows, dtype=bool)
+    mask[np.random.RandomState(seed).permutation(n_rows)[:n_test]] = True
+    return mask
+
+
+def _split_block(block, test_size: float, seed: int, validation: bool):
+    if block is None:
+        return None
+    mask = _validation_rows(len(block), test_size, seed)
+    return _take(block, mask if validation else ~mask)
+
+
+def _concat(parts):
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return None
+    if hasattr(parts[0], "iloc"):
+        import pandas as pd
+
+        return pd.concat(parts)
+    return np.concatenate(parts)
+
+
+def persist_split(client, X_blocks: list, y_blocks: list, test_size: float, seed: int) -> ClusterData:
+    """Split every block into training and validation rows on the workers.
+
+    ``X_blocks`` and ``y_blocks`` are aligned lists of Delayed objects or
+    futures (``y_blocks`` may hold None). Block ``i`` keeps a random
+    ``test_size`` share of its rows (seeded by ``seed`` and ``i``) for
+    validation; the validation rows of all blocks are joined into one set on
+    one worker. Nothing is gathered to the client.
+    """
+    from dask import delayed
+    from dask.delayed import Delayed
+
+    # In-memory parts are sent to the cluster once; the split runs there.
+    X_blocks = [b if isinstance(b, Delayed) else client.scatter(b, hash=False) for b in X_blocks]
+    y_blocks = [
+        b if b is None or isinstance(b, Delayed) else client.scatter(b, hash=False)
+        for b in y_blocks
+    ]
+    block_seeds = np.random.SeedSequence(seed).generate_state(len(X_blocks))
+    split = delayed(_split_block, pure=True)
+    parts = {"X_train": [], "y_train": [], "X_val": [], "y_val": []}
+    for Xb, yb, s in zip(X_blocks, y_blocks, block_seeds):
+        s = int(s)
+        parts["X_train"].append(split(Xb, test_size, s, False))
+        parts["X_val"].append(split(Xb, test_size, s, True))
+        parts["y_train"].append(split(yb, test_size, s, False) if yb is not None else None)
+        parts["y_val"].append(split(yb, test_size, s, True) if yb is not None else None)
+    n = len(X_blocks)
+    to_compute = [*parts["X_train"], delayed(_concat, pure=True)(parts["X_val"])]
+    has_y = parts["y_train"][0] is not None
+    if has_y:
+        to_compute += [*parts["y_train"], delayed(_concat, pure=True)(parts["y_val"])]
+    futures = client.compute(to_compute)
+    X_train, X_val = futures[:n], futures[n]
+    if has_y:
+        y_train, y_val = futures[n + 1 : 2 * n + 1], futures[2 * n + 1]
+    else:
+        y_train, y_val = [None] * n, None
+    return ClusterData(X_train, y_train, X_val, y_val)
+
+
+class BlockOrder:
+    """Which training block the ``c``-th partial_fit call of every model gets.
+
+    Each epoch is a new random permutation of the blocks, the same for all
+    models, so that models are compared on the same data.
+    """
+
+    def __init__(self, n_blocks: int, seed: int):
+        self.n_blocks = n_blocks
+        self._rng = np.random.RandomState(seed)
+        self._order: list[int] = []
+
+    def blocks(self, start: int, stop: int) -> list[int]:
+        while len(self._order) < stop:
+            self._order.extend(int(i) for i in self._rng.permutation(self.n_blocks))
+        return self._order[start:stop]
+
+
+def release(futures) -> None:
+    """Let the cluster forget ``futures`` (None entries are skipped)."""
+    for future in futures:
+        if future is not None and hasattr(future, "release"):
+            future.release()
+
+
+# -- the tasks -------------------------------------------------------------
+
+
+def _train(state, estimator, params, X_blocks, y_blocks, fit_params):
+    """A new model (``state`` None) or a copy of ``state``'s, trained on the blocks.
+
+    The input is never mutated, so a lost result can be recomputed.
+    """
+    start = time.perf_counter()
+    if state is None:
+        model = clone(estimator).set_params(**params)
+    else:
+        model = copy.deepcopy(state[0])
+    for Xb, yb in zip(X_blocks, y_blocks):
+        if len(Xb):
+            model.partial_fit(Xb, yb, **fit_params)
+    return model, time.perf_counter() - start
+
+
+def _score(state, X_val, y_val, scorer):
+    model, fit_time = state
+    start = time.perf_counter()
+    score = float(scorer(model, X_val, y_val))
+    return score, fit_time, time.perf_counter() - start
+
+
+# -- the loop --------------------------------------------------------------
+
+
+@dataclass
+class SearchOutcome:
+    records: list
+    best_model: object
+    best_index: int | None
+
+
+def run_search(client, driver, estimator, data: ClusterData, *, fit_params, scorer, order_seed: int, on_record=None):
+    """Run the driver's jobs on the cluster until it is done.
+
+    Returns the records of every scored step, and the fitted model that is
+    best by :func:`~hbsearch.results.selection_key` (only that one is
+    gathered; other models are released as soon as the driver retires them).
+    """
+    from distributed import as_completed
+
+    order = BlockOrder(data.n_blocks, order_seed)
+    shared = client.scatter([estimator, fit_params, scorer], hash=False)
+    estimator_f, fit_params_f, scorer_f = shared
+    latest: dict[int, object] = {}  # model -> future of its latest (model, fit_time)
+    latest_record: dict[int, Record] = {}
+    best = None  # (key, model index, future)
+    pending = {}  # score future key -> (job, future)
+    records: list[Record] = []
+    start = time.perf_counter()
+    queue = as_completed(with_results=True)
+
+    def submit(job):
+        idx = order.blocks(job.start_calls, job.end_calls)
+        state = latest.get(job.model)
+        trained = client.submit(
+            _train,
+            state,
+            estimator_f,
+            job.params,
+            [data.X_train[i] for i in idx],
+            [data.y_train[i] for i in idx],
+            fit_params_f,
+            priority=job.priority,
+            pure=False,
+        )
+        scored = client.submit(
+            _score, trained, data.X_val, data.y_val, scorer_f, priority=job.priority, pure=False
+        )
+        latest[job.model] = trained
+        pending[scored.key] = (job, scored)
+        queue.add(scored)
+
+    def retire(model: int):
+        nonlocal best
+        future = latest.pop(model, None)
+        record = latest_record.get(model)
+        if future is None or record is None:
+            return
+        key = selection_key(record.score, record.partial_fit_calls, model)
+        if best is None or key > best[0]:
+            best = (key, model, future)
+
+    try:
+        for job in driver.ask():
+            submit(job)
+        for batch in queue.batches():
+            now = time.perf_counter() - start
+            for future, (score, fit_time, score_time) in batch:
+                job, _ = pending.pop(future.key)
+                record = Record(job.model, job.end_calls, score, fit_time, score_time, now)
+                records.append(record)
+                latest_record[job.model] = record
+                driver.tell(job.model, job.end_calls, score)
+                if on_record is not None:
+                    on_record(record)
+            for model in driver.pop_retired():
+                retire(model)
+            for job in driver.ask():
+                submit(job)
+            if driver.done and not pending:
+                break
+        for model in list(latest):
+            retire(model)
+        best_model = best[2].result()[0] if best is not None else None
+        return SearchOutcome(records, best_model, best[1] if best is not None else None)
+    finally:
+        # Releasing every future we hold lets the scheduler forget the work;
+        # client.cancel would also walk into dependents we already let go.
+        leftovers = [*latest.values(), *shared, *(f for _, f in pending.values())]
+        if best is not None:
+            leftovers.append(best[2])
+        release(leftovers)
+        queue.clear()
+        latest.clear()
+        pending.clear()

@@ -1,0 +1,44 @@
+"""The sampler interface: proposals and feedback on the unit cube."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+__all__ = ["Sampler"]
+
+
+class Sampler(ABC):
+    """Proposes configurations as points of the unit cube ``[0, 1]^d``.
+
+    A sampler never sees parameter names, distributions, estimators or Dask:
+    the search space turns its vectors into parameters. The search calls
+    :meth:`setup` once per fit, then alternates :meth:`ask` (when a bracket
+    starts) and :meth:`tell` (when a bracket's rung is decided).
+
+    Parameters
+    ----------
+    random_state : int, RandomState instance or None
+        Seed of the sampler's own random numbers. The search overrides it
+        through :meth:`setup` with a seed drawn from its ``random_state``.
+    """
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def setup(self, n_dims: int, random_state=None) -> "Sampler":
+        """Start afresh on a ``n_dims``-dimensional cube; returns self."""
+        self.n_dims = int(n_dims)
+        seed = self.random_state if random_state is None else random_state
+        self.rng_ = check_random_state(seed)
+        return self
+
+    @abstractmethod
+    def ask(self, n: int) -> np.ndarray:
+        """``n`` new configurations, an array of shape ``(n, n_dims)`` in [0, 1]."""
+
+    def tell(self, vectors: np.ndarray, scores: np.ndarray, budgets: np.ndarray) -> None:
+        """Scores (higher is better; NaN for failures) of ``vectors`` after
+        ``budgets`` partial_fit calls each. The default ignores them."""

@@ -1,0 +1,231 @@
+"""The budget plan of a search: brackets and rungs in whole numbers.
+
+Everything here is integer arithmetic on ``(max_iter, aggressiveness)``, with no
+data, Dask or randomness, so the plan can be read before fitting (``metadata``)
+and followed exactly during fitting (the driver reads the same objects).
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+__all__ = [
+    "Rung",
+    "Bracket",
+    "Plan",
+    "hyperband_plan",
+    "successive_halving_plan",
+    "passive_plan",
+]
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One decision level of a bracket.
+
+    Parameters
+    ----------
+    n_models : int
+        Models trained up to this rung.
+    calls : int
+        Cumulative ``partial_fit`` calls each of those models has received when
+        the rung's decision is taken.
+    """
+
+    n_models: int
+    calls: int
+
+
+@dataclass(frozen=True)
+class Bracket:
+    """A run of successive halving: rungs of fewer models trained for longer.
+
+    Parameters
+    ----------
+    bracket : int
+        Identifier; for Hyperband the number of halvings ``s`` (0 is the bracket
+        that trains every model to ``max_iter``).
+    rungs : tuple of Rung
+        In increasing order of calls. The top ``rungs[k + 1].n_models`` models
+        of rung ``k`` go on to rung ``k + 1``.
+    """
+
+    bracket: int
+    rungs: tuple[Rung, ...]
+
+    @property
+    def n_models(self) -> int:
+        return self.rungs[0].n_models
+
+    @property
+    def partial_fit_calls(self) -> int:
+        total, previous = 0, 0
+        for rung in self.rungs:
+            total += rung.n_models * (rung.calls - previous)
+            previous = rung.calls
+        return total
+
+    @property
+    def decisions(self) -> list[int]:
+        return [rung.calls for rung in self.rungs]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """All brackets of a search, repeated ``n_iterations`` times.
+
+    Parameters
+    ----------
+    brackets : tuple of Bracket
+        The brackets of one iteration.
+    aggressiveness : int
+        Factor by which each rung cuts the number of models.
+    max_iter : int or None
+        The most ``partial_fit`` calls one model may receive.
+    n_iterations : int
+        How many times the brackets are run, each time with new models.
+    """
+
+    brackets: tuple[Bracket, ...]
+    aggressiveness: int
+    max_iter: int | None
+    n_iterations: int = 1
+
+    @property
+    def n_models(self) -> int:
+        return self.n_iterations * sum(b.n_models for b in self.brackets)
+
+    @property
+    def partial_fit_calls(self) -> int:
+        return self.n_iterations * sum(b.partial_fit_calls for b in self.brackets)
+
+
+def check_int(name: str, value, minimum: int) -> int:
+    """``value`` as an int, or an error naming ``name`` if it is not an integer >= minimum."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}={value!r} is invalid: it must be an integer >= {minimum}.")
+    if value < minimum:
+        raise ValueError(f"{name}={value!r} is invalid: it must be an integer >= {minimum}.")
+    return int(value)
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+def halving_rungs(n_models: int, calls: int, aggressiveness: int, n_rungs: int) -> tuple[Rung, ...]:
+    """Rungs of successive halving: rung ``k`` keeps ``n // eta**k`` models
+    trained to ``calls * eta**k`` cumulative calls."""
+    return tuple(
+        Rung(n_models // aggressiveness**k, calls * aggressiveness**k) for k in range(n_rungs)
+    )
+
+
+def hyperband_plan(max_iter: int, aggressiveness: int = 3, n_iterations: int = 1) -> Plan:
+    """The Hyperband brackets for ``max_iter`` calls per model.
+
+    Bracket ``s`` (from ``s_max`` down to 0) starts
+    ``ceil((s_max + 1) * eta**s / (s + 1))`` models at ``max_iter // eta**s``
+    calls and halves ``s`` times. ``s_max`` is the largest ``s`` with
+    ``eta**s <= max_iter``, counted with integers: ``floor(log(243, 3))`` is 4
+    in floating point, which loses a bracket.
+
+    Examples
+    --------
+    >>> plan = hyperband_plan(81, 3)
+    >>> plan.n_models, plan.partial_fit_calls
+    (143, 1581)
+    >>> [b.n_models for b in plan.brackets]
+    [81, 34, 15, 8, 5]
+    """
+    max_iter = check_int("max_iter", max_iter, 1)
+    eta = check_int("aggressiveness", aggressiveness, 2)
+    n_iterations = check_int("n_iterations", n_iterations, 1)
+    s_max = 0
+    while eta ** (s_max + 1) <= max_iter:
+        s_max += 1
+    brackets = []
+    for s in range(s_max, -1, -1):
+        n = _ceil_div((s_max + 1) * eta**s, s + 1)
+        r = max_iter // eta**s
+        brackets.append(Bracket(s, halving_rungs(n, r, eta, s + 1)))
+    return Plan(tuple(brackets), eta, max_iter, n_iterations)
+
+
+def successive_halving_plan(
+    n_models: int,
+    aggressiveness: int = 3,
+    n_initial_iter: int | None = None,
+    max_iter: int | None = None,
+) -> Plan:
+    """One bracket of successive halving over ``n_models`` models.
+
+    Rung ``k`` keeps ``n_models // eta**k`` models trained to
+    ``n_initial_iter * eta**k`` calls (capped at ``max_iter``). Halving stops
+    at the rung where one model is left, or where ``max_iter`` is reached.
+    ``n_initial_iter=None`` is chosen so that the last rung reaches
+    ``max_iter`` (1 when ``max_iter`` is None too).
+
+    Examples
+    --------
+    >>> plan = successive_halving_plan(10, 3, n_initial_iter=2)
+    >>> [(r.n_models, r.calls) for r in plan.brackets[0].rungs]
+    [(10, 2), (3, 6), (1, 18)]
+    """
+    n_models = check_int("n_initial_parameters", n_models, 1)
+    eta = check_int("aggressiveness", aggressiveness, 2)
+    if max_iter is not None:
+        max_iter = check_int("max_iter", max_iter, 1)
+    n_halvings = 0
+    while n_models // eta ** (n_halvings + 1) >= 1:
+        n_halvings += 1
+    if n_initial_iter is None:
+        # As many halvings as the models allow, the last one landing at max_iter.
+        n_initial_iter = 1 if max_iter is None else max(1, max_iter // eta**n_halvings)
+    else:
+        n_initial_iter = check_int("n_initial_iter", n_initial_iter, 1)
+    if max_iter is not None and n_initial_iter > max_iter:
+        raise ValueError(
+            f"n_initial_iter={n_initial_iter} is invalid with max_iter={max_iter}: "
+            "it must be <= max_iter."
+        )
+    rungs = []
+    for rung in halving_rungs(n_models, n_initial_iter, eta, n_halvings + 1):
+        if max_iter is not None and rung.calls >= max_iter:
+            rungs.append(Rung(rung.n_models, max_iter))
+            break
+        rungs.append(rung)
+    return Plan((Bracket(0, tuple(rungs)),), eta, max_iter)
+
+
+def passive_plan(n_models: int, max_iter: int) -> Plan:
+    """Every model trained to ``max_iter`` calls, none dropped."""
+    n_models = check_int("n_initial_parameters", n_models, 1)
+    max_iter = check_int("max_iter", max_iter, 1)
+    return Plan((Bracket(0, (Rung(n_models, max_iter),)),), 1, max_iter)
+
+
+def plan_metadata(plan: Plan, hyperband: bool = True) -> dict:
+    """The plan in dask-ml's ``metadata`` layout."""
+    brackets = []
+    for b in plan.brackets:
+        entry = {
+            "bracket": b.bracket,
+            "n_models": b.n_models * plan.n_iterations,
+            "partial_fit_calls": b.partial_fit_calls * plan.n_iterations,
+            "decisions": b.decisions,
+        }
+        if hyperband:
+            entry["SuccessiveHalvingSearchCV params"] = {
+                "n_initial_parameters": b.n_models,
+                "n_initial_iter": b.rungs[0].calls,
+                "max_iter": plan.max_iter,
+                "aggressiveness": plan.aggressiveness,
+            }
+        brackets.append(entry)
+    return {
+        "n_models": plan.n_models,
+        "partial_fit_calls": plan.partial_fit_calls,
+        "brackets": brackets,
+    }

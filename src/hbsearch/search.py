@@ -1,0 +1,602 @@
+"""The scikit-learn front: HyperbandSearchCV and its siblings.
+
+A search validates its settings, builds the plan (schedule), the search space
+and the sampler, hands them to the driver and the engine, and turns the
+records that come back into ``cv_results_``, ``history_`` and ``best_*``.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import logging
+import math
+import numbers
+import sys
+import time
+
+import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, is_classifier
+from sklearn.metrics import check_scoring
+from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from . import engine
+from .driver import Driver
+from .results import ModelInfo, cv_results, fitted_metadata, history, model_history
+from .samplers import make_sampler
+from .schedule import Plan, check_int, hyperband_plan, passive_plan, plan_metadata, successive_halving_plan
+from .space import SearchSpace
+
+__all__ = ["HyperbandSearchCV", "SuccessiveHalvingSearchCV", "IncrementalSearchCV"]
+
+logger = logging.getLogger("hbsearch")
+
+
+def _fitted_or_estimator_has(name):
+    def check(self):
+        if hasattr(self, "best_estimator_"):
+            return hasattr(self.best_estimator_, name)
+        return hasattr(self.estimator, name)
+
+    return check
+
+
+class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
+    """Shared machinery of the searches; subclasses choose the plan.
+
+    Subclasses implement ``_plan()`` and may override ``_max_calls_per_job``,
+    ``_patience`` and ``_model_id``.
+    """
+
+    _hyperband = False
+
+    # -- what subclasses choose ------------------------------------------
+
+    def _plan(self) -> Plan:
+        raise NotImplementedError
+
+    def _patience(self) -> int | None:
+        patience = self.patience
+        if patience is False or patience is None:
+            return None
+        if isinstance(patience, bool) or not isinstance(patience, numbers.Integral) or patience < 2:
+            raise ValueError(
+                f"patience={patience!r} is invalid: it must be False or an integer >= 2 "
+                "(a model stops when its scores over that many calls improved by at most tol)."
+            )
+        return int(patience)
+
+    def _max_calls_per_job(self) -> int | None:
+        return self._patience()
+
+    def _model_id(self, bracket_id: int, rank: int, index: int):
+        return index
+
+    # -- metadata --------------------------------------------------------
+
+    @property
+    def metadata(self) -> dict:
+        """The plan: models and partial_fit calls the search will make.
+
+        Read before fitting, with no data, Dask or random numbers involved;
+        ``metadata_`` after fitting equals it unless ``patience`` stopped
+        models early.
+        """
+        return self._metadata_of(self._plan())
+
+    def _metadata_of(self, plan: Plan) -> dict:
+        return {
+            "n_models": plan.n_models,
+            "partial_fit_calls": plan.partial_fit_calls,
+            "max_iter": plan.max_iter,
+        }
+
+    # -- validation ------------------------------------------------------
+
+    def _check_settings(self):
+        """Every setting checked before any data is touched; returns what fit needs."""
+        estimator = self.estimator
+        if not hasattr(estimator, "partial_fit"):
+            raise TypeError(
+                f"estimator={type(estimator).__name__}(...) is invalid: it has no partial_fit "
+                "method. Incremental searches train models a block at a time; use an estimator "
+                "with partial_fit (SGDClassifier, MLPClassifier, ...) or scikit-learn's "
+                "GridSearchCV/RandomizedSearchCV for this one."
+            )
+        plan = self._plan()
+        space = SearchSpace(self.parameters)
+        test_size = self.test_size
+        if test_size is not None:
+            if (
+                isinstance(test_size, bool)
+                or not isinstance(test_size, numbers.Real)
+                or not 0 < test_size < 1
+            ):
+                raise ValueError(
+                    f"test_size={test_size!r} is invalid: it must be None or a float in (0, 1)."
+                )
+        tol = self.tol
+        if tol is not None and (isinstance(tol, bool) or not isinstance(tol, numbers.Real)):
+            raise TypeError(f"tol={tol!r} is invalid: it must be a number or None.")
+        patience = self._patience()
+        try:
+            scorer = check_scoring(estimator, scoring=self.scoring)
+        except (ValueError, TypeError) as error:
+            raise type(error)(f"scoring={self.scoring!r} is invalid: {error}") from None
+        sampler = make_sampler(getattr(self, "sampler", "random"))
+        if isinstance(self.verbose, bool) or self.verbose in (None,):
+            pass
+        elif not isinstance(self.verbose, numbers.Real) or self.verbose < 0:
+            raise ValueError(f"verbose={self.verbose!r} is invalid: it must be a bool or a number >= 0.")
+        rng = check_random_state(self.random_state)
+        return plan, space, test_size, patience, tol, scorer, sampler, rng
+
+    # -- fitting ---------------------------------------------------------
+
+    def fit(self, X, y=None, **fit_params):
+        """Search for the best parameters, training models with ``partial_fit``.
+
+        Parameters
+        ----------
+        X : array-like, pandas DataFrame, dask array or dask DataFrame
+            Training data. Each block (chunk of rows, or partition) is the data
+            of one ``partial_fit`` call; a NumPy array or pandas frame is one block.
+        y : array-like, dask array or dask Series, optional
+            Targets, blocked like ``X``.
+        **fit_params
+            Passed to every ``partial_fit`` call. ``classes`` is found from ``y``
+            when the estimator is a classifier whose ``partial_fit`` takes it.
+
+        Returns
+        -------
+        self
+        """
+        plan, space, test_size, patience, tol, scorer, sampler, rng = self._check_settings()
+        X_parts, y_parts = engine.as_blocks(X, y)
+        if test_size is None:
+            test_size = min(0.2, 1 / len(X_parts))
+        split_seed, order_seed, sampler_seed = (int(s) for s in rng.randint(2**31 - 1, size=3))
+        sampler.setup(space.n_dims, sampler_seed)
+        driver = Driver(
+            plan,
+            space,
+            sampler,
+            max_calls_per_job=self._max_calls_per_job(),
+            patience=patience,
+            tol=tol,
+        )
+        fit_params = dict(fit_params)
+        with self._logging(), engine.client_for_fit() as client:
+            data = engine.persist_split(client, X_parts, y_parts, test_size, split_seed)
+            try:
+                if self._needs_classes(fit_params, y):
+                    fit_params["classes"] = engine.distinct_values(client, data)
+                self._log(
+                    "fitting %d models with %d partial_fit calls in all",
+                    plan.n_models,
+                    plan.partial_fit_calls,
+                )
+                outcome = engine.run_search(
+                    client,
+                    driver,
+                    self.estimator,
+                    data,
+                    fit_params=fit_params,
+                    scorer=scorer,
+                    order_seed=order_seed,
+                    on_record=self._progress_logger() if self.verbose else None,
+                )
+            finally:
+                engine.release(data.futures())
+        self._store_results(plan, driver, outcome, scorer)
+        return self
+
+    def _needs_classes(self, fit_params, y) -> bool:
+        if y is None or "classes" in fit_params or not is_classifier(self.estimator):
+            return False
+        return "classes" in inspect.signature(self.estimator.partial_fit).parameters
+
+    def _store_results(self, plan, driver, outcome, scorer):
+        bracket_ids = [run.bracket.bracket for run in driver.brackets]
+        models = [
+            ModelInfo(
+                self._model_id(bracket_ids[m.bracket], m.rank_in_bracket, m.index),
+                m.params,
+                bracket_ids[m.bracket] if self._hyperband else None,
+            )
+            for m in driver.models
+        ]
+        results, rows = cv_results(outcome.records, models)
+        self.cv_results_ = results
+        self.history_ = history(outcome.records, models)
+        self.model_history_ = model_history(self.history_)
+        actual = fitted_metadata(
+            outcome.records,
+            models,
+            [
+                {"bracket": bracket_ids[run.index], "models": run.models, "decisions": run.decisions}
+                for run in driver.brackets
+            ],
+        )
+        self.metadata_ = self._fitted_metadata_of(plan, actual)
+        self.best_index_ = rows.index(outcome.best_index)
+        self.best_score_ = float(results["test_score"][self.best_index_])
+        self.best_params_ = results["params"][self.best_index_]
+        self.best_estimator_ = outcome.best_model
+        self.scorer_ = scorer
+        self.n_splits_ = 1
+        self.multimetric_ = False
+
+    def _fitted_metadata_of(self, plan: Plan, actual: dict) -> dict:
+        return {
+            "n_models": actual["n_models"],
+            "partial_fit_calls": actual["partial_fit_calls"],
+            "max_iter": plan.max_iter,
+        }
+
+    # -- logging ---------------------------------------------------------
+
+    def _log(self, message, *args):
+        logger.info("[CV%s] " + message, self.prefix, *args)
+
+    def _logging(self):
+        import contextlib
+
+        if not self.verbose:
+            return contextlib.nullcontext()
+
+        @contextlib.contextmanager
+        def attached():
+            handler = logging.StreamHandler(sys.stdout)
+            previous = logger.level
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)
+            try:
+                yield
+            finally:
+                logger.removeHandler(handler)
+                logger.setLevel(previous)
+
+        return attached()
+
+    def _progress_logger(self):
+        best = [-math.inf]
+        start = time.perf_counter()
+
+        def on_record(record):
+            if record.score > best[0]:
+                best[0] = record.score
+                self._log(
+                    "best score %.4f after %d partial_fit calls (%.1f s)",
+                    record.score,
+                    record.partial_fit_calls,
+                    time.perf_counter() - start,
+                )
+
+        return on_record
+
+    # -- the best estimator's methods --------------------------------------
+
+    def _call_best(self, method: str, X):
+        check_is_fitted(self, "best_estimator_")
+        return engine.apply_blockwise(getattr(self.best_estimator_, method), X)
+
+    @available_if(_fitted_or_estimator_has("predict"))
+    def predict(self, X):
+        """Predict with the best estimator (blockwise on dask collections)."""
+        return self._call_best("predict", X)
+
+    @available_if(_fitted_or_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities from the best estimator (blockwise on dask collections)."""
+        return self._call_best("predict_proba", X)
+
+    @available_if(_fitted_or_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Log class probabilities from the best estimator (blockwise on dask collections)."""
+        return self._call_best("predict_log_proba", X)
+
+    @available_if(_fitted_or_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of the best estimator (blockwise on dask collections)."""
+        return self._call_best("decision_function", X)
+
+    @available_if(_fitted_or_estimator_has("transform"))
+    def transform(self, X):
+        """Transform with the best estimator (blockwise on dask collections)."""
+        return self._call_best("transform", X)
+
+    @available_if(_fitted_or_estimator_has("inverse_transform"))
+    def inverse_transform(self, X):
+        """Inverse transform with the best estimator (blockwise on dask collections)."""
+        return self._call_best("inverse_transform", X)
+
+    def score(self, X, y=None):
+        """Score of the best estimator by ``scorer_`` (dask inputs are computed first)."""
+        check_is_fitted(self, "best_estimator_")
+        X, y = engine.materialize(X), engine.materialize(y)
+        return self.scorer_(self.best_estimator_, X, y)
+
+    @property
+    def classes_(self):
+        check_is_fitted(self, "best_estimator_")
+        return self.best_estimator_.classes_
+
+
+class HyperbandSearchCV(BaseIncrementalSearchCV):
+    """Hyperband: successive halving at every trade-off of models against calls.
+
+    Runs every bracket of Hyperband at the same time on a Dask cluster. Each
+    bracket starts many models with few ``partial_fit`` calls or few models
+    with many; at each rung the top ``1 / aggressiveness`` of a bracket's
+    models (by their latest validation score) are trained further. All models
+    are scored on one validation set, split from the training data once.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        Has ``partial_fit``; copied for every configuration.
+    parameters : dict or list of dicts
+        Lists of values and frozen ``scipy.stats`` distributions, as for
+        scikit-learn's ``RandomizedSearchCV``.
+    max_iter : int, default=81
+        The most ``partial_fit`` calls any model receives.
+    aggressiveness : int, default=3
+        How many times fewer models each rung keeps (Hyperband's ``eta``).
+    sampler : {"random"} or Sampler, default="random"
+        Where the configurations entering each bracket come from.
+    patience : int or bool, default=False
+        Stop training a model when its scores over its last ``patience``
+        calls improved by at most ``tol``. True means
+        ``max(max_iter // aggressiveness, 1)``.
+    tol : float, default=1e-3
+        See ``patience``.
+    test_size : float, default=None
+        Share of each block kept for validation; None means
+        ``min(0.2, 1 / n_blocks)``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the configurations, the split and the order of blocks.
+    scoring : str, callable or None, default=None
+        As in scikit-learn; None uses the estimator's ``score``.
+    verbose : bool or int, default=False
+        Log progress to standard output.
+    prefix : str, default=""
+        Put in every log line, as ``[CV{prefix}]``.
+
+    Attributes
+    ----------
+    metadata : dict
+        The plan, before fitting: ``n_models``, ``partial_fit_calls`` and one
+        entry per bracket.
+    metadata_ : dict
+        The same, counted from what the fit did.
+    cv_results_ : dict of arrays
+        One row per model: ``test_score`` (latest score), ``rank_test_score``,
+        ``model_id``, ``bracket``, ``partial_fit_calls``, ``params``,
+        ``param_<name>`` and timings.
+    history_ : list of dict
+        Every score of every model, in the order received.
+    model_history_ : dict
+        ``history_`` grouped by ``model_id``.
+    best_estimator_, best_score_, best_params_, best_index_, scorer_, n_splits_
+        As in scikit-learn.
+
+    Examples
+    --------
+    >>> from distributed import Client
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import SGDClassifier
+    >>> from hbsearch import HyperbandSearchCV
+    >>> X, y = make_classification(n_samples=400, random_state=0)
+    >>> search = HyperbandSearchCV(
+    ...     SGDClassifier(random_state=0), {"alpha": [1e-4, 1e-3, 1e-2, 1e-1]},
+    ...     max_iter=9, random_state=0)
+    >>> search.metadata["n_models"], search.metadata["partial_fit_calls"]
+    (17, 69)
+    >>> with Client(processes=False, n_workers=1, threads_per_worker=2) as client:
+    ...     _ = search.fit(X, y)
+    >>> search.metadata_ == search.metadata
+    True
+    """
+
+    _hyperband = True
+
+    def __init__(
+        self,
+        estimator,
+        parameters,
+        *,
+        max_iter=81,
+        aggressiveness=3,
+        sampler="random",
+        patience=False,
+        tol=1e-3,
+        test_size=None,
+        random_state=None,
+        scoring=None,
+        verbose=False,
+        prefix="",
+    ):
+        self.estimator = estimator
+        self.parameters = parameters
+        self.max_iter = max_iter
+        self.aggressiveness = aggressiveness
+        self.sampler = sampler
+        self.patience = patience
+        self.tol = tol
+        self.test_size = test_size
+        self.random_state = random_state
+        self.scoring = scoring
+        self.verbose = verbose
+        self.prefix = prefix
+
+    def _plan(self) -> Plan:
+        return hyperband_plan(self.max_iter, self.aggressiveness)
+
+    def _patience(self):
+        if self.patience is True:
+            plan = self._plan()
+            return max(plan.max_iter // plan.aggressiveness, 1)
+        return super()._patience()
+
+    def _model_id(self, bracket_id, rank, index):
+        return f"bracket={bracket_id}-{rank}"
+
+    def _metadata_of(self, plan: Plan) -> dict:
+        return plan_metadata(plan, hyperband=True)
+
+    def _fitted_metadata_of(self, plan: Plan, actual: dict) -> dict:
+        planned = {b["bracket"]: b for b in plan_metadata(plan, hyperband=True)["brackets"]}
+        brackets = []
+        for b in actual["brackets"]:
+            entry = dict(planned[b["bracket"]])
+            entry.update(b)
+            brackets.append(entry)
+        return {
+            "n_models": actual["n_models"],
+            "partial_fit_calls": actual["partial_fit_calls"],
+            "brackets": brackets,
+        }
+
+
+class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
+    """Successive halving: many models briefly, then fewer models for longer.
+
+    Starts ``n_initial_parameters`` models with ``n_initial_iter``
+    ``partial_fit`` calls each, then repeatedly keeps the top
+    ``1 / aggressiveness`` by validation score and trains them
+    ``aggressiveness`` times longer, until one model is left or ``max_iter``
+    calls are reached.
+
+    Parameters
+    ----------
+    estimator, parameters
+        As for :class:`HyperbandSearchCV`.
+    n_initial_parameters : int, default=10
+        Models started.
+    n_initial_iter : int or None, default=None
+        ``partial_fit`` calls before the first decision. None chooses it so
+        the last rung reaches ``max_iter`` (1 when ``max_iter`` is None).
+    max_iter : int or None, default=None
+        The most calls any model receives; None stops when one model is left.
+    aggressiveness : int, default=3
+    test_size, patience, tol, random_state, scoring, verbose, prefix, sampler
+        As for :class:`HyperbandSearchCV` (``patience=True`` is not allowed here).
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import SGDClassifier
+    >>> search = SuccessiveHalvingSearchCV(
+    ...     SGDClassifier(), {"alpha": [1e-4, 1e-3]}, n_initial_parameters=9, max_iter=27)
+    >>> search.metadata
+    {'n_models': 9, 'partial_fit_calls': 99, 'max_iter': 27}
+    """
+
+    def __init__(
+        self,
+        estimator,
+        parameters,
+        *,
+        n_initial_parameters=10,
+        n_initial_iter=None,
+        max_iter=None,
+        aggressiveness=3,
+        sampler="random",
+        test_size=None,
+        patience=False,
+        tol=1e-3,
+        random_state=None,
+        scoring=None,
+        verbose=False,
+        prefix="",
+    ):
+        self.estimator = estimator
+        self.parameters = parameters
+        self.n_initial_parameters = n_initial_parameters
+        self.n_initial_iter = n_initial_iter
+        self.max_iter = max_iter
+        self.aggressiveness = aggressiveness
+        self.sampler = sampler
+        self.test_size = test_size
+        self.patience = patience
+        self.tol = tol
+        self.random_state = random_state
+        self.scoring = scoring
+        self.verbose = verbose
+        self.prefix = prefix
+
+    def _plan(self) -> Plan:
+        return successive_halving_plan(
+            self.n_initial_parameters, self.aggressiveness, self.n_initial_iter, self.max_iter
+        )
+
+
+class IncrementalSearchCV(BaseIncrementalSearchCV):
+    """The passive baseline: every model trained to ``max_iter`` calls.
+
+    Models are scored every ``fits_per_score`` calls and, with ``patience``,
+    stopped once their scores stop improving. No model is dropped for being
+    worse than others, so this is the yardstick Hyperband is measured against.
+
+    Parameters
+    ----------
+    estimator, parameters
+        As for :class:`HyperbandSearchCV`.
+    n_initial_parameters : int, default=10
+        Models trained.
+    max_iter : int, default=100
+        ``partial_fit`` calls per model.
+    fits_per_score : int, default=1
+        Calls between two scores of a model.
+    test_size, patience, tol, random_state, scoring, verbose, prefix, sampler
+        As for :class:`HyperbandSearchCV` (``patience=True`` is not allowed here).
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import SGDClassifier
+    >>> search = IncrementalSearchCV(
+    ...     SGDClassifier(), {"alpha": [1e-4, 1e-3]}, n_initial_parameters=4, max_iter=10)
+    >>> search.metadata
+    {'n_models': 4, 'partial_fit_calls': 40, 'max_iter': 10}
+    """
+
+    def __init__(
+        self,
+        estimator,
+        parameters,
+        *,
+        n_initial_parameters=10,
+        max_iter=100,
+        fits_per_score=1,
+        sampler="random",
+        test_size=None,
+        patience=False,
+        tol=1e-3,
+        random_state=None,
+        scoring=None,
+        verbose=False,
+        prefix="",
+    ):
+        self.estimator = estimator
+        self.parameters = parameters
+        self.n_initial_parameters = n_initial_parameters
+        self.max_iter = max_iter
+        self.fits_per_score = fits_per_score
+        self.sampler = sampler
+        self.test_size = test_size
+        self.patience = patience
+        self.tol = tol
+        self.random_state = random_state
+        self.scoring = scoring
+        self.verbose = verbose
+        self.prefix = prefix
+
+    def _plan(self) -> Plan:
+        return passive_plan(self.n_initial_parameters, self.max_iter)
+
+    def _max_calls_per_job(self):
+        fits = check_int("fits_per_score", self.fits_per_score, 1)
+        patience = self._patience()
+        return fits if patience is None else min(fits, patience)
