@@ -113,8 +113,6 @@ def as_blocks(X, y):
     import dask.array as da
 
     if _is_dask_array(X) or _is_dask_frame(X):
-        if y is not None and not (_is_dask_array(y) or _is_dask_frame(y)):
-            y = da.from_array(np.asarray(y), chunks=X.chunks[0]) if _is_dask_array(X) else y
         if _is_dask_array(X):
             if X.ndim not in (1, 2):
                 raise ValueError(f"X must be 1- or 2-dimensional, got an array of shape {X.shape}.")
@@ -124,6 +122,13 @@ def as_blocks(X, y):
                 )
             if X.ndim == 2 and len(X.chunks[1]) > 1:
                 X = X.rechunk({1: -1})
+            if y is not None and not (_is_dask_array(y) or _is_dask_frame(y)):
+                y = np.asarray(y)
+                if len(y) != X.shape[0]:
+                    raise ValueError(
+                        f"X and y have different lengths: X has {X.shape[0]} rows, y has {len(y)}."
+                    )
+                y = da.from_array(y, chunks=(X.chunks[0],) + y.shape[1:])
             if y is not None:
                 if not _is_dask_array(y):
                     raise TypeError(
@@ -286,6 +291,8 @@ def persist_split(client, X_blocks: list, y_blocks: list, test_size: float, seed
     if has_y:
         to_compute += [*parts["y_train"], delayed(_concat, pure=True)(parts["y_val"])]
     futures = client.compute(to_compute)
+    # The computed parts now hold what they need of the scattered inputs.
+    release(b for b in [*X_blocks, *y_blocks] if not isinstance(b, Delayed))
     X_train, X_val = futures[:n], futures[n]
     if has_y:
         y_train, y_val = futures[n + 1 : 2 * n + 1], futures[2 * n + 1]
@@ -373,7 +380,7 @@ def run_search(client, driver, estimator, data: ClusterData, *, fit_params, scor
     pending = {}  # score future key -> (job, future)
     records: list[Record] = []
     start = time.perf_counter()
-    queue = as_completed(with_results=True)
+    queue = as_completed()
 
     def submit(job):
         idx = order.blocks(job.start_calls, job.end_calls)
@@ -406,13 +413,20 @@ def run_search(client, driver, estimator, data: ClusterData, *, fit_params, scor
         if best is None or key > best[0]:
             best = (key, model, future)
 
+    future = batch = failed = None
+    batches = queue.batches()
     try:
         for job in driver.ask():
             submit(job)
-        for batch in queue.batches():
+        for batch in batches:
+            failed = [f for f in batch if f.status == "error"]
+            if failed:
+                # No local may hold the exception: it would keep this frame,
+                # and the futures in it, alive in a reference cycle.
+                raise failed[0].exception().with_traceback(failed[0].traceback())
             now = time.perf_counter() - start
-            for future, (score, fit_time, score_time) in batch:
-                job, _ = pending.pop(future.key)
+            for future, (score, fit_time, score_time) in zip(batch, client.gather(batch)):
+                job = pending.pop(future.key)[0]
                 record = Record(job.model, job.end_calls, score, fit_time, score_time, now)
                 records.append(record)
                 latest_record[job.model] = record
@@ -436,6 +450,9 @@ def run_search(client, driver, estimator, data: ClusterData, *, fit_params, scor
         if best is not None:
             leftovers.append(best[2])
         release(leftovers)
+        # An exception's traceback keeps this frame alive: drop its futures too.
+        future = batch = failed = leftovers = None
+        batches.close()
         queue.clear()
         latest.clear()
         pending.clear()

@@ -180,7 +180,8 @@ def successive_halving_plan(
     n_halvings = 0
     while n_models // eta ** (n_halvings + 1) >= 1:
         n_halvings += 1
-    if n_initial_iter is None:
+    chosen = n_initial_iter is None
+    if chosen:
         # As many halvings as the models allow, the last one landing at max_iter.
         n_initial_iter = 1 if max_iter is None else max(1, max_iter // eta**n_halvings)
     else:
@@ -196,6 +197,9 @@ def successive_halving_plan(
             rungs.append(Rung(rung.n_models, max_iter))
             break
         rungs.append(rung)
+    if chosen and max_iter is not None and rungs[-1].calls < max_iter:
+        # max_iter // eta**k rounds down: the last rung still trains to max_iter.
+        rungs[-1] = Rung(rungs[-1].n_models, max_iter)
     return Plan((Bracket(0, tuple(rungs)),), eta, max_iter)
 
 

@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, is_classifier
-from sklearn.metrics import check_scoring
+from sklearn.metrics import get_scorer
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
@@ -41,6 +41,35 @@ def _fitted_or_estimator_has(name):
         return hasattr(self.estimator, name)
 
     return check
+
+
+def _estimator_score(estimator, X, y=None):
+    """The scorer used when ``scoring=None``: the estimator's own ``score``."""
+    return estimator.score(X, y)
+
+
+def _make_scorer(estimator, scoring):
+    if scoring is None:
+        if not hasattr(estimator, "score"):
+            raise TypeError(
+                f"scoring=None is invalid for estimator={type(estimator).__name__}(...), "
+                "which has no score method: pass a scoring string or callable."
+            )
+        return _estimator_score
+    if isinstance(scoring, str):
+        try:
+            return get_scorer(scoring)
+        except ValueError:
+            raise ValueError(
+                f"scoring={scoring!r} is invalid: it must be one of "
+                "sklearn.metrics.get_scorer_names() or a callable scorer(estimator, X, y)."
+            ) from None
+    if callable(scoring):
+        return scoring
+    raise TypeError(
+        f"scoring={scoring!r} is invalid: it must be None, a string or a callable "
+        "scorer(estimator, X, y); a search ranks models by one score."
+    )
 
 
 class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
@@ -121,10 +150,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         if tol is not None and (isinstance(tol, bool) or not isinstance(tol, numbers.Real)):
             raise TypeError(f"tol={tol!r} is invalid: it must be a number or None.")
         patience = self._patience()
-        try:
-            scorer = check_scoring(estimator, scoring=self.scoring)
-        except (ValueError, TypeError) as error:
-            raise type(error)(f"scoring={self.scoring!r} is invalid: {error}") from None
+        scorer = _make_scorer(estimator, self.scoring)
         sampler = make_sampler(getattr(self, "sampler", "random"))
         if isinstance(self.verbose, bool) or self.verbose in (None,):
             pass
@@ -491,7 +517,7 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
     >>> search = SuccessiveHalvingSearchCV(
     ...     SGDClassifier(), {"alpha": [1e-4, 1e-3]}, n_initial_parameters=9, max_iter=27)
     >>> search.metadata
-    {'n_models': 9, 'partial_fit_calls': 99, 'max_iter': 27}
+    {'n_models': 9, 'partial_fit_calls': 63, 'max_iter': 27}
     """
 
     def __init__(

@@ -1,0 +1,342 @@
+"""The searches end to end, through the public API, on real Dask clusters."""
+
+from __future__ import annotations
+
+import logging
+
+import dask.array as da
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import ScoreIsValue, scheduler_task_count
+from distributed import Client, LocalCluster, get_client
+from scipy.stats import loguniform, randint, uniform
+from sklearn.base import clone
+from sklearn.cluster import MiniBatchKMeans
+from sklearn.datasets import make_classification, make_regression
+from sklearn.linear_model import SGDClassifier, SGDRegressor
+from sklearn.neural_network import MLPClassifier
+
+from hbsearch import HyperbandSearchCV, IncrementalSearchCV, SuccessiveHalvingSearchCV
+
+CV_RESULTS_KEYS = {
+    "mean_partial_fit_time",
+    "std_partial_fit_time",
+    "mean_score_time",
+    "std_score_time",
+    "test_score",
+    "rank_test_score",
+    "model_id",
+    "partial_fit_calls",
+    "params",
+}
+HISTORY_KEYS = {
+    "model_id",
+    "params",
+    "partial_fit_calls",
+    "partial_fit_time",
+    "score",
+    "score_time",
+    "elapsed_wall_time",
+    "bracket",
+}
+
+
+@pytest.fixture(scope="module")
+def classification():
+    X, y = make_classification(
+        n_samples=2000, n_features=10, n_informative=5, n_classes=3, random_state=0
+    )
+    return X, y
+
+
+def sgd_space():
+    return {"alpha": loguniform(1e-5, 1e-1), "penalty": ["l2", "l1", "elasticnet"]}
+
+
+# -- the known answer --------------------------------------------------------
+
+
+def test_hyperband_finds_the_known_best(client):
+    X = np.zeros((300, 2))
+    search = HyperbandSearchCV(
+        ScoreIsValue(), {"value": uniform(0, 1)}, max_iter=27, random_state=0
+    )
+    planned = search.metadata
+    search.fit(X)
+    results = search.cv_results_
+    values = np.array([p["value"] for p in results["params"]])
+    # Every model's score is its value, so the best is the largest value sampled.
+    assert search.best_params_ == {"value": values.max()}
+    assert search.best_score_ == pytest.approx(values.max())
+    assert results["test_score"] == pytest.approx(values)
+    assert search.metadata_ == planned == search.metadata
+    assert len(values) == planned["n_models"] == 49
+    assert results["partial_fit_calls"].sum() == planned["partial_fit_calls"] == 357
+    # The best model of each bracket's first rung survives to its bracket's end.
+    for bracket in planned["brackets"]:
+        rows = results["bracket"] == bracket["bracket"]
+        best_row = np.flatnonzero(rows)[np.argmax(values[rows])]
+        assert results["partial_fit_calls"][best_row] == max(bracket["decisions"])
+    assert search.best_estimator_.calls_ == 27
+    assert search.best_estimator_.value == values.max()
+
+
+def test_cv_results_history_and_ranks(client, classification):
+    X, y = classification
+    search = HyperbandSearchCV(SGDClassifier(random_state=0), sgd_space(), max_iter=9, random_state=1)
+    search.fit(X, y)
+    results = search.cv_results_
+    n = search.metadata["n_models"]
+    assert CV_RESULTS_KEYS | {"bracket", "param_alpha", "param_penalty"} == set(results)
+    assert all(len(v) == n for v in results.values())
+    for key in ("param_alpha", "param_penalty", "model_id"):
+        assert results[key].dtype == object
+    order = np.argsort(-results["test_score"], kind="stable")
+    ranks = results["rank_test_score"]
+    # One ranking over all brackets: ranks follow scores, ties share a rank.
+    assert ranks[order[0]] == 1 and ranks.min() == 1
+    assert np.all(np.diff(ranks[order]) >= 0)
+    assert ranks[search.best_index_] == 1
+    assert search.best_score_ == results["test_score"].max()
+    assert search.best_params_ == results["params"][search.best_index_]
+    assert set(results["model_id"]) == {
+        f"bracket={b['bracket']}-{i}" for b in search.metadata["brackets"] for i in range(b["n_models"])
+    }
+    assert pd.DataFrame(results).shape[0] == n
+    # history_: every score, in the order received.
+    assert all(set(h) == HISTORY_KEYS for h in search.history_)
+    times = [h["elapsed_wall_time"] for h in search.history_]
+    assert times == sorted(times)
+    assert len(search.history_) == sum(len(v) for v in search.model_history_.values())
+    for model_id, records in search.model_history_.items():
+        assert {r["model_id"] for r in records} == {model_id}
+        row = list(results["model_id"]).index(model_id)
+        assert records[-1]["score"] == results["test_score"][row]
+        assert records[-1]["partial_fit_calls"] == results["partial_fit_calls"][row]
+    assert search.n_splits_ == 1 and search.multimetric_ is False
+    assert scheduler_task_count(client) == 0
+
+
+# -- real estimators, numpy and dask ---------------------------------------------
+
+
+def test_sgd_on_numpy_and_dask_arrays(client, classification):
+    X, y = classification
+    search = HyperbandSearchCV(SGDClassifier(random_state=0), sgd_space(), max_iter=9, random_state=0)
+    search.fit(X, y)
+    assert search.best_score_ > 0.6
+    assert set(search.classes_) == {0, 1, 2}
+    numpy_predictions = search.predict(X)
+    assert numpy_predictions.shape == (len(X),)
+
+    Xd, yd = da.from_array(X, chunks=250), da.from_array(y, chunks=250)
+    search.fit(Xd, yd)
+    assert search.metadata_ == search.metadata
+    assert search.best_score_ > 0.6
+    predicted = search.predict(Xd)
+    assert isinstance(predicted, da.Array)
+    assert np.array_equal(predicted.compute(), search.best_estimator_.predict(X))
+    decision = search.decision_function(Xd)
+    assert isinstance(decision, da.Array) and decision.compute().shape == (len(X), 3)
+    assert search.score(Xd, yd) == pytest.approx(search.best_estimator_.score(X, y))
+    # Each partial_fit call got one block: the training part of a 250-row chunk.
+    assert scheduler_task_count(client) == 0
+
+
+def test_mlp_on_dask_array_with_tuple_parameters(client):
+    X, y = make_classification(n_samples=1200, n_features=6, random_state=0)
+    Xd, yd = da.from_array(X, chunks=300), da.from_array(y, chunks=300)
+    layers = [(8,), (6, 6), (4, 4, 4)]
+    search = HyperbandSearchCV(
+        MLPClassifier(random_state=0),
+        {"hidden_layer_sizes": layers, "alpha": loguniform(1e-5, 1e-2), "batch_size": randint(16, 65)},
+        max_iter=9,
+        random_state=0,
+    )
+    search.fit(Xd, yd)
+    column = search.cv_results_["param_hidden_layer_sizes"]
+    assert column.dtype == object
+    assert all(any(value is layer for layer in layers) for value in column)
+    assert all(isinstance(v, int) for v in search.cv_results_["param_batch_size"])
+    assert search.best_score_ > 0.5
+    assert search.predict_proba(Xd).compute().shape == (len(X), 2)
+
+
+def test_pandas_and_dask_dataframe_inputs(client, classification):
+    X, y = classification
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    target = pd.Series(y, name="target")
+    search = SuccessiveHalvingSearchCV(
+        SGDClassifier(random_state=0), sgd_space(), n_initial_parameters=6, max_iter=6, random_state=0
+    )
+    search.fit(frame, target)
+    assert search.metadata_ == search.metadata
+    import dask.dataframe as dd
+
+    dframe = dd.from_pandas(frame, npartitions=4)
+    dtarget = dd.from_pandas(target, npartitions=4)
+    search.fit(dframe, dtarget)
+    assert search.metadata_ == search.metadata
+    # The models saw DataFrames, so they know the feature names.
+    assert list(search.best_estimator_.feature_names_in_) == list(frame.columns)
+    predicted = search.predict(dframe).compute()
+    assert np.array_equal(predicted, search.best_estimator_.predict(frame))
+
+
+def test_regression_with_a_scoring_string(client):
+    X, y = make_regression(n_samples=800, n_features=5, noise=1.0, random_state=0)
+    search = HyperbandSearchCV(
+        SGDRegressor(random_state=0),
+        {"alpha": loguniform(1e-6, 1e-1), "eta0": [0.001, 0.01]},
+        max_iter=9,
+        scoring="neg_mean_squared_error",
+        random_state=0,
+    )
+    search.fit(da.from_array(X, chunks=200), da.from_array(y, chunks=200))
+    assert search.best_score_ <= 0
+    assert search.best_score_ == pytest.approx(search.score(X, y), rel=0.5)
+
+
+def test_unsupervised_estimator_without_y(client):
+    X, _ = make_classification(n_samples=600, n_features=4, random_state=0)
+    search = IncrementalSearchCV(
+        MiniBatchKMeans(random_state=0, n_init=1),
+        {"n_clusters": [2, 3, 4]},
+        n_initial_parameters=3,
+        max_iter=3,
+        random_state=0,
+    )
+    search.fit(da.from_array(X, chunks=150))
+    assert search.metadata_ == search.metadata == {"n_models": 3, "partial_fit_calls": 9, "max_iter": 3}
+    assert search.transform(X).shape[0] == len(X)
+
+
+def test_fit_params_reach_partial_fit(client, classification):
+    X, y = classification
+    # Classes beyond those in y are only known to the model if fit_params arrive.
+    search = IncrementalSearchCV(
+        SGDClassifier(random_state=0), sgd_space(), n_initial_parameters=2, max_iter=2, random_state=0
+    )
+    search.fit(X, y, classes=np.array([0, 1, 2, 3]))
+    assert list(search.best_estimator_.classes_) == [0, 1, 2, 3]
+
+
+# -- the other searches and patience ----------------------------------------------
+
+
+def test_successive_halving_with_default_n_initial_iter(client):
+    search = SuccessiveHalvingSearchCV(
+        ScoreIsValue(), {"value": uniform(0, 1)}, n_initial_parameters=9, max_iter=27, random_state=0
+    )
+    # 9 models at 3 calls, 3 at 9, 1 at 27.
+    assert search.metadata == {"n_models": 9, "partial_fit_calls": 63, "max_iter": 27}
+    search.fit(np.zeros((100, 1)))
+    assert search.metadata_ == search.metadata
+    values = [p["value"] for p in search.cv_results_["params"]]
+    assert search.best_params_["value"] == max(values)
+    assert search.best_estimator_.calls_ == 27
+    assert "bracket" not in search.cv_results_
+
+
+def test_incremental_search_trains_every_model_fully(client):
+    search = IncrementalSearchCV(
+        ScoreIsValue(slope=0.01), {"value": uniform(0, 1)}, n_initial_parameters=5, max_iter=6,
+        fits_per_score=2, random_state=0,
+    )
+    search.fit(np.zeros((50, 1)))
+    assert list(search.cv_results_["partial_fit_calls"]) == [6] * 5
+    # Scored every 2 calls: 3 records per model.
+    assert all(len(h) == 3 for h in search.model_history_.values())
+
+
+def test_patience_stops_models_whose_score_is_flat(client):
+    flat = HyperbandSearchCV(
+        ScoreIsValue(), {"value": uniform(0, 1)}, max_iter=27, patience=True, tol=1e-3, random_state=0
+    )
+    flat.fit(np.zeros((60, 1)))
+    # patience=True is max_iter // aggressiveness = 9 calls; flat scores stop models early.
+    assert flat.metadata_["partial_fit_calls"] < flat.metadata["partial_fit_calls"]
+    assert flat.metadata_["n_models"] == flat.metadata["n_models"]
+    assert max(flat.cv_results_["partial_fit_calls"]) < 27
+
+    rising = clone(flat).set_params(estimator=ScoreIsValue(slope=0.01))
+    rising.fit(np.zeros((60, 1)))
+    assert rising.metadata_ == rising.metadata
+
+
+# -- reproducibility and clusters ----------------------------------------------------
+
+
+def _search_results(search):
+    results = search.cv_results_
+    return [(p, s) for p, s in zip(results["params"], results["test_score"])]
+
+
+def test_same_random_state_same_results_whatever_the_workers(classification):
+    X, y = classification
+    Xd, yd = da.from_array(X, chunks=400), da.from_array(y, chunks=400)
+    search = HyperbandSearchCV(SGDClassifier(random_state=0), sgd_space(), max_iter=9, random_state=7)
+    outcomes = []
+    for n_workers in (1, 3):
+        with LocalCluster(
+            n_workers=n_workers, threads_per_worker=1, processes=False, dashboard_address=":0"
+        ) as cluster, Client(cluster):
+            assert len(get_client().scheduler_info()["workers"]) == n_workers
+            outcomes.append(_search_results(clone(search).fit(Xd, yd)))
+    assert outcomes[0] == outcomes[1]
+    with LocalCluster(n_workers=2, processes=False, dashboard_address=":0") as cluster, Client(cluster):
+        other = _search_results(clone(search).set_params(random_state=8).fit(Xd, yd))
+    assert other != outcomes[0]
+
+
+def test_multi_process_cluster_from_the_command_line(process_cluster_address, classification):
+    X, y = classification
+    with Client(process_cluster_address) as c:
+        search = HyperbandSearchCV(
+            SGDClassifier(random_state=0), sgd_space(), max_iter=9, random_state=0
+        )
+        search.fit(da.from_array(X, chunks=500), da.from_array(y, chunks=500))
+        assert search.metadata_ == search.metadata
+        assert search.best_score_ > 0.6
+        assert scheduler_task_count(c) == 0
+        workers = {h["model_id"] for h in search.history_}
+        assert len(workers) == search.metadata["n_models"]
+
+
+# -- estimator conventions ---------------------------------------------------------
+
+
+def test_clone_get_and_set_params():
+    search = HyperbandSearchCV(SGDClassifier(), sgd_space(), max_iter=9, aggressiveness=4)
+    params = search.get_params()
+    assert params["max_iter"] == 9 and params["aggressiveness"] == 4
+    assert params["estimator__alpha"] == SGDClassifier().alpha
+    cloned = clone(search)
+    assert cloned.get_params()["max_iter"] == 9
+    cloned.set_params(max_iter=27, estimator__alpha=0.5)
+    # max_iter=27 at aggressiveness 4: brackets of 16, 6 and 3 models.
+    assert cloned.metadata["n_models"] == 25 and cloned.estimator.alpha == 0.5
+    assert search.max_iter == 9
+
+
+def test_metadata_touches_nothing():
+    state = np.random.RandomState(3)
+    before = state.get_state()[1].copy()
+    search = HyperbandSearchCV(SGDClassifier(), sgd_space(), max_iter=243, random_state=state)
+    metadata = search.metadata
+    assert np.array_equal(state.get_state()[1], before)
+    assert len(metadata["brackets"]) == 6
+    assert [b["bracket"] for b in metadata["brackets"]] == [5, 4, 3, 2, 1, 0]
+
+
+def test_verbose_logs_with_prefix(client, capsys):
+    search = SuccessiveHalvingSearchCV(
+        ScoreIsValue(), {"value": uniform(0, 1)}, n_initial_parameters=3, max_iter=3,
+        verbose=True, prefix="-demo", random_state=0,
+    )
+    search.fit(np.zeros((30, 1)))
+    out = capsys.readouterr().out
+    assert "[CV-demo] fitting 3 models" in out
+    assert "best score" in out
+    assert logging.getLogger("hbsearch").handlers == []
