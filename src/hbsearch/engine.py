@@ -94,8 +94,10 @@ def _is_dask_array(obj) -> bool:
 
 
 def _is_dask_frame(obj) -> bool:
-    import dask.dataframe as dd
-
+    try:
+        import dask.dataframe as dd
+    except ImportError:  # dask[dataframe] is optional
+        return False
     return isinstance(obj, (dd.DataFrame, dd.Series))
 
 
