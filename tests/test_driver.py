@@ -499,16 +499,11 @@ STEP = [0.25 * c for c in range(1, 11)]
         # patience longer than the training
         ([1.0] * 10, 20, 0.0, 1, None),
         # dask-ml: any NaN in the window (np.max of the rises is NaN) means no
-        # plateau; the window {5, 6, 7} is the first without NaN.
-        pytest.param(
-            [0, 1, 1, NAN, 1, 1, 1, 1, 1, 1], 2, 0.0, 1, 7,
-            marks=pytest.mark.xfail(
-                reason="Driver._plateaued takes Python max() over rises containing NaN, "
-                "which ignores a NaN unless it comes first: [1, 1, nan] stops, [1, nan, 1] "
-                "does not; dask-ml never stops on a window containing NaN",
-                strict=True,
-            ),
-        ),
+        # plateau, wherever the NaN is; {5, 6, 7} is the first window without NaN
+        # (a Python max() would stop at [1, 1, nan], 4 calls).
+        ([0, 1, 1, NAN, 1, 1, 1, 1, 1, 1], 2, 0.0, 1, 7),
+        # NaN in the middle of the window, then first: {6, 7, 8} has no NaN
+        ([0, 1, 2, 2, NAN, 2, 2, 2, 2, 2], 2, 0.0, 1, 8),
     ],
 )
 def test_patience_rule(script, patience, tol, max_calls_per_job, stopped_at):
@@ -610,21 +605,8 @@ def priorities_after(scores):
         [NAN, 0.1],  # NaN first
         [0.1, 0.2, 0.2, 0.3],  # ties
         [-5.0, NAN, NAN],  # several NaN
-        pytest.param(
-            [0.5, INF, 0.0],
-            marks=pytest.mark.xfail(
-                reason="Driver._priority maps +inf (the best score in the ranking) "
-                "to -1e300, the NaN priority",
-                strict=True,
-            ),
-        ),
-        pytest.param(
-            [NAN, -1e301],
-            marks=pytest.mark.xfail(
-                reason="Driver._priority gives NaN -1e300, above finite scores < -1e300",
-                strict=True,
-            ),
-        ),
+        [0.5, INF, 0.0],  # +inf is the best score, as in the ranking
+        [NAN, -1e301, -1e308],  # NaN below even the most negative finite scores
     ],
 )
 def test_priority_follows_the_latest_score(scores):
@@ -725,6 +707,11 @@ def _unknown(driver):
     return len(driver.models)
 
 
+def _negative(driver):
+    driver.ask()  # the last model has a job running
+    return -1
+
+
 @pytest.mark.parametrize(
     "setup",
     [
@@ -732,14 +719,8 @@ def _unknown(driver):
         _told_twice,  # the job's result was already told
         _dropped,  # dropped at the first rung
         _finished,  # the search is over
-        pytest.param(
-            _unknown,
-            marks=pytest.mark.xfail(
-                reason="Driver.tell indexes self.models before checking: an unknown "
-                "model raises IndexError",
-                strict=True,
-            ),
-        ),
+        _unknown,  # no such model: ValueError, not IndexError
+        _negative,  # -1 is not "the last model"
     ],
 )
 def test_tell_without_running_job(setup):

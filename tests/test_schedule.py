@@ -184,7 +184,9 @@ def test_plan_metadata_layout():
     assert sum(b["partial_fit_calls"] for b in meta["brackets"]) == meta["partial_fit_calls"]
 
 
-@pytest.mark.parametrize("max_iter, eta", [(1, 3), (9, 3), (30, 3), (81, 3), (299, 4), (100, 2)])
+@pytest.mark.parametrize(
+    "max_iter, eta", [(1, 3), (9, 3), (9, 2), (30, 3), (81, 3), (299, 4), (100, 2), (2999, 5)]
+)
 def test_plan_metadata_sums(max_iter, eta):
     plan = hyperband_plan(max_iter, eta)
     meta = plan_metadata(plan)
@@ -197,8 +199,13 @@ def test_plan_metadata_sums(max_iter, eta):
         params = entry["SuccessiveHalvingSearchCV params"]
         assert params["n_initial_parameters"] == bracket.n_models
         assert params["n_initial_iter"] == bracket.rungs[0].calls
-        assert params["max_iter"] == max_iter
+        assert params["max_iter"] == bracket.rungs[-1].calls <= max_iter
         assert params["aggressiveness"] == eta
+        # Fed back to successive halving, a bracket's settings rebuild it.
+        rebuilt = successive_halving_plan(
+            params["n_initial_parameters"], eta, params["n_initial_iter"], params["max_iter"]
+        )
+        assert rebuilt.brackets[0].rungs == bracket.rungs
 
 
 def test_plan_metadata_n_iterations_doubles():
@@ -241,6 +248,9 @@ def test_plan_metadata_without_hyperband():
         (10, 3, None, 81, [(10, 9), (3, 27), (1, 81)]),
         (9, 3, None, 9, [(9, 1), (3, 3), (1, 9)]),
         (8, 2, None, 64, [(8, 8), (4, 16), (2, 32), (1, 64)]),
+        # max_iter not a multiple of eta**halvings: the last rung is raised to it.
+        (9, 3, None, 10, [(9, 1), (3, 3), (1, 10)]),
+        (8, 2, None, 100, [(8, 12), (4, 24), (2, 48), (1, 100)]),
         # max_iter caps the last rung (18 -> 20 would overshoot: 5 * 9 = 45).
         (10, 3, 5, 20, [(10, 5), (3, 15), (1, 20)]),
         # max_iter reached before one model is left: halving stops there.
@@ -284,24 +294,10 @@ def test_successive_halving_rungs(n_models, eta, n_initial_iter, max_iter, expec
         (2, 3, 5),  # a single rung at max_iter
         (100, 3, 10),  # the cap lands on max_iter
         (5, 2, 12),  # 12 = 3 * 2**2
-        # 9 // 3**2 = 1 call to start, so the last rung is at 9 < 10.
-        pytest.param(
-            9, 3, 10,
-            marks=pytest.mark.xfail(
-                reason="n_initial_iter=None rounds max_iter / eta**halvings down, "
-                "so the last rung stops short of max_iter",
-                strict=True,
-            ),
-        ),
-        # 100 // 2**3 = 12 to start: rungs 12, 24, 48, 96 < 100.
-        pytest.param(
-            8, 2, 100,
-            marks=pytest.mark.xfail(
-                reason="n_initial_iter=None rounds max_iter / eta**halvings down, "
-                "so the last rung stops short of max_iter",
-                strict=True,
-            ),
-        ),
+        # 10 // 3**2 = 1 call to start: rungs 1, 3, 9, the last one raised to 10.
+        (9, 3, 10),
+        # 100 // 2**3 = 12 calls to start: rungs 12, 24, 48, 96 -> 100.
+        (8, 2, 100),
     ],
 )
 def test_successive_halving_default_initial_iter_reaches_max_iter(n_models, eta, max_iter):
@@ -310,6 +306,18 @@ def test_successive_halving_default_initial_iter_reaches_max_iter(n_models, eta,
     (bracket,) = successive_halving_plan(n_models, eta, None, max_iter).brackets
     assert bracket.rungs[-1].calls == max_iter
     assert bracket.rungs[0].n_models == n_models
+
+
+@pytest.mark.parametrize("eta", [2, 3, 4])
+def test_successive_halving_default_initial_iter_sweep(eta):
+    for n_models in (1, 2, 3, 5, 9, 10, 26, 27, 100):
+        for max_iter in range(1, 101):
+            (b,) = successive_halving_plan(n_models, eta, None, max_iter).brackets
+            assert b.rungs[-1].calls == max_iter, (n_models, max_iter)
+            assert b.rungs[0].n_models == n_models
+            assert b.rungs[0].calls >= 1
+            calls = [rung.calls for rung in b.rungs]
+            assert calls == sorted(set(calls)), (n_models, max_iter)
 
 
 def test_successive_halving_sweep():

@@ -44,7 +44,7 @@ class ModelState:
     """What the driver knows of one model."""
 
     index: int
-    bracket: int  # position in plan.brackets
+    bracket: int  # index of its bracket run in Driver.brackets
     rank_in_bracket: int
     params: dict
     vector: np.ndarray
@@ -145,9 +145,9 @@ class Driver:
 
     def tell(self, model: int, calls: int, score: float) -> None:
         """Record that ``model`` scored ``score`` after ``calls`` partial_fit calls."""
-        state = self.models[model]
-        if not state.running:
+        if not 0 <= model < len(self.models) or not self.models[model].running:
             raise ValueError(f"model {model} has no job running")
+        state = self.models[model]
         state.running = False
         state.calls = calls
         score = float(score)
@@ -207,10 +207,11 @@ class Driver:
     def _plateaued(self, state: ModelState) -> bool:
         if not self.patience or self.tol is None or state.calls < self.patience:
             return False
-        window = [s for c, s in state.scores if state.calls - c <= self.patience]
+        window = np.array([s for c, s in state.scores if state.calls - c <= self.patience])
         if len(window) < 2:
             return False
-        return max(s - window[0] for s in window[1:]) <= self.tol
+        # A NaN anywhere in the window makes the rise NaN: never a plateau.
+        return bool(np.max(window[1:] - window[0]) <= self.tol)
 
     def _arrived(self, run: _BracketRun, count: int = 1) -> None:
         run.waiting -= count
@@ -248,8 +249,8 @@ class Driver:
             self._arrived(run, arrived)
 
     def _priority(self, model: ModelState) -> float:
-        score = model.latest_score
         if not model.scores:
             # Unscored models block their rung's decision; rank them with the best.
             return self._best_finite if math.isfinite(self._best_finite) else 0.0
-        return score if math.isfinite(score) else -1e300
+        score = model.latest_score
+        return -math.inf if math.isnan(score) else score

@@ -163,7 +163,8 @@ def successive_halving_plan(
 
     Rung ``k`` keeps ``n_models // eta**k`` models trained to
     ``n_initial_iter * eta**k`` calls (capped at ``max_iter``). Halving stops
-    at the rung where one model is left, or where ``max_iter`` is reached.
+    at the last rung that keeps a model (``n_models // eta**k >= 1``), or where
+    ``max_iter`` is reached.
     ``n_initial_iter=None`` is chosen so that the last rung reaches
     ``max_iter`` (1 when ``max_iter`` is None too).
 
@@ -224,7 +225,8 @@ def plan_metadata(plan: Plan, hyperband: bool = True) -> dict:
             entry["SuccessiveHalvingSearchCV params"] = {
                 "n_initial_parameters": b.n_models,
                 "n_initial_iter": b.rungs[0].calls,
-                "max_iter": plan.max_iter,
+                # The bracket's own last rung, so these settings rebuild it exactly.
+                "max_iter": b.rungs[-1].calls,
                 "aggressiveness": plan.aggressiveness,
             }
         brackets.append(entry)
