@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from conftest import scheduler_task_count
 from distributed import get_client
-from scipy.stats import uniform
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import SGDClassifier

@@ -7,7 +7,6 @@ records that come back into ``cv_results_``, ``history_`` and ``best_*``.
 
 from __future__ import annotations
 
-import copy
 import inspect
 import logging
 import math
@@ -15,7 +14,6 @@ import numbers
 import sys
 import time
 
-import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, is_classifier
 from sklearn.metrics import get_scorer
 from sklearn.utils import check_random_state
@@ -151,11 +149,10 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             raise TypeError(f"tol={tol!r} is invalid: it must be a number or None.")
         patience = self._patience()
         scorer = _make_scorer(estimator, self.scoring)
-        sampler = make_sampler(getattr(self, "sampler", "random"))
-        if isinstance(self.verbose, bool) or self.verbose in (None,):
-            pass
-        elif not isinstance(self.verbose, numbers.Real) or self.verbose < 0:
-            raise ValueError(f"verbose={self.verbose!r} is invalid: it must be a bool or a number >= 0.")
+        sampler = make_sampler(self.sampler)
+        verbose = self.verbose
+        if not isinstance(verbose, (bool, numbers.Real)) or verbose < 0:
+            raise ValueError(f"verbose={verbose!r} is invalid: it must be a bool or a number >= 0.")
         rng = check_random_state(self.random_state)
         return plan, space, test_size, patience, tol, scorer, sampler, rng
 
