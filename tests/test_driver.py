@@ -742,3 +742,30 @@ def test_tell_to_a_plateaued_model():
     with pytest.raises(ValueError, match="model 0 has no job running"):
         driver.tell(0, 3, 1.0)
     assert [j.model for j in driver.ask()] == [1]
+
+
+def test_failed_models_are_never_promoted_and_get_no_more_jobs():
+    # 9 models, keep 3 then 1; the 4 best fail at their first score.
+    driver = make_driver(successive_halving_plan(9, 3, 1))
+    failing = set()
+    jobs = driver.ask()
+    for job in jobs:
+        x = driver.models[job.model].params["x"]
+        failing_now = x > sorted(driver.models[j.model].params["x"] for j in jobs)[-5]
+        if failing_now:
+            failing.add(job.model)
+        driver.tell(job.model, job.end_calls, math.nan if failing_now else x, failed=failing_now)
+    assert len(failing) == 4
+    assert failing <= set(driver.pop_retired())
+    promoted = {job.model for job in driver.ask()}
+    assert len(promoted) == 3 and not promoted & failing
+    assert all(driver.models[i].failed for i in failing)
+
+
+def test_a_rung_where_every_model_failed_ends_the_bracket():
+    driver = make_driver(successive_halving_plan(9, 3, 1))
+    for job in driver.ask():
+        driver.tell(job.model, job.end_calls, 0.0, failed=True)
+    assert driver.ask() == []
+    assert driver.done
+    assert sorted(driver.pop_retired()) == list(range(9))

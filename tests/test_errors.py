@@ -53,6 +53,8 @@ CASES = [
     (HyperbandSearchCV(SGDClassifier(), SPACE, patience=2.5), None, ValueError, "patience=2.5"),
     (HyperbandSearchCV(SGDClassifier(), SPACE, tol="x"), None, TypeError, "tol='x'"),
     (HyperbandSearchCV(SGDClassifier(), SPACE, verbose=-1), None, ValueError, "verbose=-1"),
+    (HyperbandSearchCV(SGDClassifier(), SPACE, error_score="skip"), None, ValueError, "error_score='skip'"),
+    (HyperbandSearchCV(SGDClassifier(), SPACE, error_score=None), None, ValueError, "error_score=None"),
     (HyperbandSearchCV(SGDClassifier(), SPACE, random_state="seed"), None, ValueError, "seed"),
     # the other searches' own settings
     (SuccessiveHalvingSearchCV(SGDClassifier(), SPACE, n_initial_parameters=0), None, ValueError,
@@ -114,7 +116,9 @@ class FailsAtCall(BaseEstimator):
 
 
 def test_error_during_fit_leaves_nothing_on_the_cluster(client):
-    search = HyperbandSearchCV(FailsAtCall(), {"fail_at": [3]}, max_iter=9, random_state=0)
+    search = HyperbandSearchCV(
+        FailsAtCall(), {"fail_at": [3]}, max_iter=9, error_score="raise", random_state=0
+    )
     with pytest.raises(RuntimeError, match="broken at call 3"):
         search.fit(X, y)
     assert scheduler_task_count(client) == 0

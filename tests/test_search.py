@@ -29,6 +29,7 @@ CV_RESULTS_KEYS = {
     "model_id",
     "partial_fit_calls",
     "params",
+    "error",
 }
 HISTORY_KEYS = {
     "model_id",
@@ -39,6 +40,7 @@ HISTORY_KEYS = {
     "score_time",
     "elapsed_wall_time",
     "bracket",
+    "error",
 }
 
 

@@ -52,7 +52,13 @@ class ModelState:
     scores: list[tuple[int, float]] = field(default_factory=list)
     target: int = 0  # calls to reach before the next decision
     plateaued: bool = False
+    failed: bool = False
     running: bool = False
+
+    @property
+    def stopped(self) -> bool:
+        """Trained no further: its scores plateaued, or it failed."""
+        return self.plateaued or self.failed
 
     @property
     def latest_score(self) -> float:
@@ -143,18 +149,25 @@ class Driver:
         self._ready = []
         return jobs
 
-    def tell(self, model: int, calls: int, score: float) -> None:
-        """Record that ``model`` scored ``score`` after ``calls`` partial_fit calls."""
+    def tell(self, model: int, calls: int, score: float, failed: bool = False) -> None:
+        """Record that ``model`` scored ``score`` after ``calls`` partial_fit calls.
+
+        A ``failed`` model (its training or scoring raised, or its score is not
+        finite) is ranked last, never promoted and given no more jobs.
+        """
         if not 0 <= model < len(self.models) or not self.models[model].running:
             raise ValueError(f"model {model} has no job running")
         state = self.models[model]
         state.running = False
         state.calls = calls
-        score = float(score)
+        score = math.nan if failed else float(score)
         state.scores.append((calls, score))
-        if math.isfinite(score):
+        if failed:
+            state.failed = True
+            self._retired.append(model)
+        elif math.isfinite(score):
             self._best_finite = max(self._best_finite, score)
-        if calls < state.target and self._continue(state):
+        if calls < state.target and not failed and self._continue(state):
             return
         self._arrived(self.brackets[state.bracket])
 
@@ -231,22 +244,23 @@ class Driver:
             )
         if run.rung + 1 == len(rungs):
             run.finished = True
-            self._retired.extend(m.index for m in members if not m.plateaued)
+            self._retired.extend(m.index for m in members if not m.stopped)
             return
         run.rung += 1
         keep = rungs[run.rung].n_models
         ranked = descending_by_score(members)
-        survivors, dropped = ranked[:keep], ranked[keep:]
-        self._retired.extend(m.index for m in dropped if not m.plateaued)
-        run.members = sorted(m.index for m in survivors)
+        survivors = [m for m in ranked[:keep] if not m.failed]
+        promoted = {m.index for m in survivors}
+        self._retired.extend(m.index for m in members if m.index not in promoted and not m.stopped)
+        run.members = sorted(promoted)
         run.waiting = len(survivors)
         arrived = 0
         for m in survivors:
             m.target = rungs[run.rung].calls
             if m.plateaued or not self._continue(m):
                 arrived += 1
-        if arrived:
-            self._arrived(run, arrived)
+        # Also reached when no model is left to promote: the bracket runs out at once.
+        self._arrived(run, arrived)
 
     def _priority(self, model: ModelState) -> float:
         if not model.scores:

@@ -15,6 +15,7 @@ import logging
 import math
 import os
 import time
+import traceback
 from dataclasses import dataclass
 
 import numpy as np
@@ -331,27 +332,46 @@ def release(futures) -> None:
 # -- the tasks -------------------------------------------------------------
 
 
-def _train(state, estimator, params, X_blocks, y_blocks, fit_params):
+def _train(state, estimator, params, X_blocks, y_blocks, fit_params, catch):
     """A new model (``state`` None) or a copy of ``state``'s, trained on the blocks.
 
-    The input is never mutated, so a lost result can be recomputed.
+    Returns ``(model, fit_time, error)``. The input is never mutated, so a
+    lost result can be recomputed. With ``catch``, an exception becomes the
+    error's traceback text instead of failing the task.
     """
     start = time.perf_counter()
-    if state is None:
-        model = clone(estimator).set_params(**params)
-    else:
-        model = copy.deepcopy(state[0])
-    for Xb, yb in zip(X_blocks, y_blocks):
-        if len(Xb):
-            model.partial_fit(Xb, yb, **fit_params)
-    return model, time.perf_counter() - start
+    try:
+        if state is None:
+            model = clone(estimator).set_params(**params)
+        else:
+            model = copy.deepcopy(state[0])
+        for Xb, yb in zip(X_blocks, y_blocks):
+            if len(Xb):
+                model.partial_fit(Xb, yb, **fit_params)
+    except Exception:
+        if not catch:
+            raise
+        return None, time.perf_counter() - start, traceback.format_exc()
+    return model, time.perf_counter() - start, None
 
 
-def _score(state, X_val, y_val, scorer):
-    model, fit_time = state
+def _score(state, X_val, y_val, scorer, catch):
+    """``(score, fit_time, score_time, error)`` of a trained state."""
+    model, fit_time, error = state
+    if error is not None:
+        return math.nan, fit_time, 0.0, error
     start = time.perf_counter()
-    score = float(scorer(model, X_val, y_val))
-    return score, fit_time, time.perf_counter() - start
+    try:
+        score = float(scorer(model, X_val, y_val))
+    except Exception:
+        if not catch:
+            raise
+        return math.nan, fit_time, time.perf_counter() - start, traceback.format_exc()
+    if not math.isfinite(score):
+        error = f"the validation score is {score}, not a finite number"
+        if not catch:
+            raise ValueError(error)
+    return score, fit_time, time.perf_counter() - start, error
 
 
 # -- the loop --------------------------------------------------------------
@@ -364,13 +384,27 @@ class SearchOutcome:
     best_index: int | None
 
 
-def run_search(client, driver, estimator, data: ClusterData, *, fit_params, scorer, order_seed: int, on_record=None):
+def run_search(
+    client,
+    driver,
+    estimator,
+    data: ClusterData,
+    *,
+    fit_params,
+    scorer,
+    order_seed: int,
+    error_score=math.nan,
+    on_record=None,
+):
     """Run the driver's jobs on the cluster until it is done.
 
     Returns the records of every scored step, and the fitted model that is
     best by :func:`~hbsearch.results.selection_key` (only that one is
     gathered; other models are released as soon as the driver retires them).
+    A model whose training or scoring fails is recorded with its error and
+    ``error_score``; with ``error_score="raise"`` the first failure is raised.
     """
+    catch = not (isinstance(error_score, str) and error_score == "raise")
     from distributed import as_completed
 
     order = BlockOrder(data.n_blocks, order_seed)
@@ -395,11 +429,13 @@ def run_search(client, driver, estimator, data: ClusterData, *, fit_params, scor
             [data.X_train[i] for i in idx],
             [data.y_train[i] for i in idx],
             fit_params_f,
+            catch,
             priority=job.priority,
             pure=False,
         )
         scored = client.submit(
-            _score, trained, data.X_val, data.y_val, scorer_f, priority=job.priority, pure=False
+            _score, trained, data.X_val, data.y_val, scorer_f, catch,
+            priority=job.priority, pure=False,
         )
         latest[job.model] = trained
         pending[scored.key] = (job, scored)
@@ -411,7 +447,7 @@ def run_search(client, driver, estimator, data: ClusterData, *, fit_params, scor
         record = latest_record.get(model)
         if future is None or record is None:
             return
-        key = selection_key(record.score, record.partial_fit_calls, model)
+        key = selection_key(record.score, record.partial_fit_calls, model, record.error is not None)
         if best is None or key > best[0]:
             best = (key, model, future)
 
@@ -427,12 +463,14 @@ def run_search(client, driver, estimator, data: ClusterData, *, fit_params, scor
                 # and the futures in it, alive in a reference cycle.
                 raise failed[0].exception().with_traceback(failed[0].traceback())
             now = time.perf_counter() - start
-            for future, (score, fit_time, score_time) in zip(batch, client.gather(batch)):
+            for future, (score, fit_time, score_time, error) in zip(batch, client.gather(batch)):
                 job = pending.pop(future.key)[0]
-                record = Record(job.model, job.end_calls, score, fit_time, score_time, now)
+                if error is not None:
+                    score = float(error_score)
+                record = Record(job.model, job.end_calls, score, fit_time, score_time, now, error)
                 records.append(record)
                 latest_record[job.model] = record
-                driver.tell(job.model, job.end_calls, score)
+                driver.tell(job.model, job.end_calls, score, failed=error is not None)
                 if on_record is not None:
                     on_record(record)
             for model in driver.pop_retired():

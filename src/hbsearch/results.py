@@ -27,6 +27,7 @@ class Record:
     partial_fit_time: float
     score_time: float
     elapsed_wall_time: float
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,14 +39,14 @@ class ModelInfo:
     bracket: int | None = None
 
 
-def selection_key(score: float, calls: int, model: int) -> tuple:
+def selection_key(score: float, calls: int, model: int, failed: bool = False) -> tuple:
     """Sort key of a model's final state: the largest is the best model.
 
-    Highest score first; NaN never wins; ties go to the model trained longer,
-    then to the older model.
+    Highest score first; a failed model or a NaN score never wins over
+    another; ties go to the model trained longer, then to the older model.
     """
-    finite = not math.isnan(score)
-    return (finite, score if finite else 0.0, calls, -model)
+    valid = not failed and not math.isnan(score)
+    return (valid, score if valid else 0.0, calls, -model)
 
 
 def history(records: list[Record], models: list[ModelInfo]) -> list[dict]:
@@ -61,6 +62,7 @@ def history(records: list[Record], models: list[ModelInfo]) -> list[dict]:
             "score": r.score,
             "score_time": r.score_time,
             "elapsed_wall_time": r.elapsed_wall_time,
+            "error": r.error,
         }
         if info.bracket is not None:
             entry["bracket"] = info.bracket
@@ -100,18 +102,20 @@ def cv_results(records: list[Record], models: list[ModelInfo]) -> tuple[dict, li
     pf_times = [[r.partial_fit_time for r in grouped[i]] for i in rows]
     sc_times = [[r.score_time for r in grouped[i]] for i in rows]
     test_score = np.array([r.score for r in last], dtype=float)
+    failed = np.array([r.error is not None for r in last], dtype=bool)
+    # Failed models rank after every other, whatever error_score they were given.
+    ranked = np.where(failed | np.isnan(test_score), -np.inf, test_score)
     results = {
         "mean_partial_fit_time": np.array([np.mean(t) for t in pf_times]),
         "std_partial_fit_time": np.array([np.std(t) for t in pf_times]),
         "mean_score_time": np.array([np.mean(t) for t in sc_times]),
         "std_score_time": np.array([np.std(t) for t in sc_times]),
         "test_score": test_score,
-        "rank_test_score": rankdata(
-            -np.where(np.isnan(test_score), -np.inf, test_score), method="min"
-        ).astype(int),
+        "rank_test_score": rankdata(-ranked, method="min").astype(int),
         "model_id": _object_array([models[i].model_id for i in rows]),
         "partial_fit_calls": np.array([r.partial_fit_calls for r in last], dtype=int),
         "params": [models[i].params for i in rows],
+        "error": _object_array([r.error for r in last]),
     }
     names = sorted({name for i in rows for name in models[i].params})
     for name in names:

@@ -13,8 +13,12 @@ import math
 import numbers
 import sys
 import time
+import warnings
+
+import numpy as np
 
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, is_classifier
+from sklearn.exceptions import FitFailedWarning
 from sklearn.metrics import get_scorer
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
@@ -149,6 +153,14 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             raise TypeError(f"tol={tol!r} is invalid: it must be a number or None.")
         patience = self._patience()
         scorer = _make_scorer(estimator, self.scoring)
+        error_score = self.error_score
+        if not (isinstance(error_score, str) and error_score == "raise") and (
+            isinstance(error_score, bool) or not isinstance(error_score, numbers.Real)
+        ):
+            raise ValueError(
+                f"error_score={error_score!r} is invalid: it must be 'raise' or a number "
+                "(np.nan by default)."
+            )
         sampler = make_sampler(self.sampler)
         verbose = self.verbose
         if not isinstance(verbose, (bool, numbers.Real)) or verbose < 0:
@@ -209,6 +221,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
                     fit_params=fit_params,
                     scorer=scorer,
                     order_seed=order_seed,
+                    error_score=self.error_score,
                     on_record=self._progress_logger() if self.verbose else None,
                 )
             finally:
@@ -221,7 +234,27 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             return False
         return "classes" in inspect.signature(self.estimator.partial_fit).parameters
 
+    def _report_failures(self, records) -> None:
+        failed = {}
+        for r in records:
+            if r.error is not None:
+                failed.setdefault(r.model, r.error)
+        if not failed:
+            return
+        n_models = len({r.model for r in records})
+        first = failed[min(failed)]
+        if len(failed) == n_models:
+            raise ValueError(f"All {n_models} models failed. The first error:\n{first}")
+        warnings.warn(
+            f"{len(failed)} of {n_models} models failed and were scored "
+            f"error_score={self.error_score!r}; they rank last and were not trained further. "
+            f"The first error:\n{first}",
+            FitFailedWarning,
+            stacklevel=3,
+        )
+
     def _store_results(self, plan, driver, outcome, scorer):
+        self._report_failures(outcome.records)
         bracket_ids = [run.bracket.bracket for run in driver.brackets]
         models = [
             ModelInfo(
@@ -383,6 +416,12 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         Seeds the configurations, the split and the order of blocks.
     scoring : str, callable or None, default=None
         As in scikit-learn; None uses the estimator's ``score``.
+    error_score : "raise" or float, default=np.nan
+        Score given to a model whose ``partial_fit`` or scoring raises, or
+        whose score is not finite. Such a model keeps its error in
+        ``cv_results_["error"]`` and ``history_``, ranks last and is not
+        trained further; the search goes on and warns once. "raise" stops the
+        search with the first error instead.
     verbose : bool or int, default=False
         Log progress to standard output.
     prefix : str, default=""
@@ -439,6 +478,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         test_size=None,
         random_state=None,
         scoring=None,
+        error_score=np.nan,
         verbose=False,
         prefix="",
     ):
@@ -452,6 +492,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         self.test_size = test_size
         self.random_state = random_state
         self.scoring = scoring
+        self.error_score = error_score
         self.verbose = verbose
         self.prefix = prefix
 
@@ -505,7 +546,7 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
     max_iter : int or None, default=None
         The most calls any model receives; None stops when one model is left.
     aggressiveness : int, default=3
-    test_size, patience, tol, random_state, scoring, verbose, prefix, sampler
+    test_size, patience, tol, random_state, scoring, error_score, verbose, prefix, sampler
         As for :class:`HyperbandSearchCV` (``patience=True`` is not allowed here).
 
     Examples
@@ -532,6 +573,7 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
         tol=1e-3,
         random_state=None,
         scoring=None,
+        error_score=np.nan,
         verbose=False,
         prefix="",
     ):
@@ -547,6 +589,7 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
         self.tol = tol
         self.random_state = random_state
         self.scoring = scoring
+        self.error_score = error_score
         self.verbose = verbose
         self.prefix = prefix
 
@@ -573,7 +616,7 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         ``partial_fit`` calls per model.
     fits_per_score : int, default=1
         Calls between two scores of a model.
-    test_size, patience, tol, random_state, scoring, verbose, prefix, sampler
+    test_size, patience, tol, random_state, scoring, error_score, verbose, prefix, sampler
         As for :class:`HyperbandSearchCV` (``patience=True`` is not allowed here).
 
     Examples
@@ -599,6 +642,7 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         tol=1e-3,
         random_state=None,
         scoring=None,
+        error_score=np.nan,
         verbose=False,
         prefix="",
     ):
@@ -613,6 +657,7 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         self.tol = tol
         self.random_state = random_state
         self.scoring = scoring
+        self.error_score = error_score
         self.verbose = verbose
         self.prefix = prefix
 
