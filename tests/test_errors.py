@@ -55,6 +55,8 @@ CASES = [
     (HyperbandSearchCV(SGDClassifier(), SPACE, verbose=-1), None, ValueError, "verbose=-1"),
     (HyperbandSearchCV(SGDClassifier(), SPACE, error_score="skip"), None, ValueError, "error_score='skip'"),
     (HyperbandSearchCV(SGDClassifier(), SPACE, error_score=None), None, ValueError, "error_score=None"),
+    (HyperbandSearchCV(SGDClassifier(), SPACE, max_time=0), None, ValueError, "max_time=0 is invalid"),
+    (HyperbandSearchCV(SGDClassifier(), SPACE, max_time="1h"), None, ValueError, "max_time='1h'"),
     (HyperbandSearchCV(SGDClassifier(), SPACE, random_state="seed"), None, ValueError, "seed"),
     # the other searches' own settings
     (SuccessiveHalvingSearchCV(SGDClassifier(), SPACE, n_initial_parameters=0), None, ValueError,

@@ -379,9 +379,12 @@ def _score(state, X_val, y_val, scorer, catch):
 
 @dataclass
 class SearchOutcome:
+    """What a run leaves: every record, the best model, and why it stopped early (if it did)."""
+
     records: list
     best_model: object
     best_index: int | None
+    stopped_early: str | None = None
 
 
 def run_search(
@@ -394,6 +397,7 @@ def run_search(
     scorer,
     order_seed: int,
     error_score=math.nan,
+    max_time: float | None = None,
     on_record=None,
 ):
     """Run the driver's jobs on the cluster until it is done.
@@ -403,27 +407,31 @@ def run_search(
     gathered; other models are released as soon as the driver retires them).
     A model whose training or scoring fails is recorded with its error and
     ``error_score``; with ``error_score="raise"`` the first failure is raised.
+
+    After ``max_time`` seconds, or at a KeyboardInterrupt, no more work is
+    submitted, work under way is dropped, and the outcome holds what was
+    scored so far (``stopped_early`` says why).
     """
-    catch = not (isinstance(error_score, str) and error_score == "raise")
     from distributed import as_completed
 
+    catch = not (isinstance(error_score, str) and error_score == "raise")
     order = BlockOrder(data.n_blocks, order_seed)
-    shared = client.scatter([estimator, fit_params, scorer], hash=False)
+    shared = client.scatter([estimator, fit_params, scorer], hash=False, broadcast=True)
     estimator_f, fit_params_f, scorer_f = shared
-    latest: dict[int, object] = {}  # model -> future of its latest (model, fit_time)
+    scored_state: dict[int, object] = {}  # model -> future of the state behind its latest record
     latest_record: dict[int, Record] = {}
     best = None  # (key, model index, future)
-    pending = {}  # score future key -> (job, future)
+    pending = {}  # score future key -> (job, trained future, score future)
     records: list[Record] = []
     start = time.perf_counter()
-    queue = as_completed()
+    queue = as_completed(raise_errors=False, timeout=max_time)
+    stopped_early = None
 
     def submit(job):
         idx = order.blocks(job.start_calls, job.end_calls)
-        state = latest.get(job.model)
         trained = client.submit(
             _train,
-            state,
+            scored_state.get(job.model),
             estimator_f,
             job.params,
             [data.X_train[i] for i in idx],
@@ -437,13 +445,12 @@ def run_search(
             _score, trained, data.X_val, data.y_val, scorer_f, catch,
             priority=job.priority, pure=False,
         )
-        latest[job.model] = trained
-        pending[scored.key] = (job, scored)
+        pending[scored.key] = (job, trained, scored)
         queue.add(scored)
 
     def retire(model: int):
         nonlocal best
-        future = latest.pop(model, None)
+        future = scored_state.pop(model, None)
         record = latest_record.get(model)
         if future is None or record is None:
             return
@@ -454,45 +461,61 @@ def run_search(
     future = batch = failed = None
     batches = queue.batches()
     try:
-        for job in driver.ask():
-            submit(job)
-        for batch in batches:
-            failed = [f for f in batch if f.status == "error"]
-            if failed:
-                # No local may hold the exception: it would keep this frame,
-                # and the futures in it, alive in a reference cycle.
-                raise failed[0].exception().with_traceback(failed[0].traceback())
-            now = time.perf_counter() - start
-            for future, (score, fit_time, score_time, error) in zip(batch, client.gather(batch)):
-                job = pending.pop(future.key)[0]
-                if error is not None:
-                    score = float(error_score)
-                record = Record(job.model, job.end_calls, score, fit_time, score_time, now, error)
-                records.append(record)
-                latest_record[job.model] = record
-                driver.tell(job.model, job.end_calls, score, failed=error is not None)
-                if on_record is not None:
-                    on_record(record)
-            for model in driver.pop_retired():
-                retire(model)
+        try:
             for job in driver.ask():
                 submit(job)
-            if driver.done and not pending:
-                break
-        for model in list(latest):
+            for batch in batches:
+                failed = [f for f in batch if f.status == "error"]
+                if failed:
+                    # No local may hold the exception: it would keep this frame,
+                    # and the futures in it, alive in a reference cycle.
+                    raise failed[0].exception().with_traceback(failed[0].traceback())
+                now = time.perf_counter() - start
+                for future, result in zip(batch, client.gather(batch)):
+                    score, fit_time, score_time, error = result
+                    job, trained = pending.pop(future.key)[:2]
+                    if error is not None:
+                        score = float(error_score)
+                    record = Record(job.model, job.end_calls, score, fit_time, score_time, now, error)
+                    records.append(record)
+                    latest_record[job.model] = record
+                    scored_state[job.model] = trained
+                    driver.tell(job.model, job.end_calls, score, failed=error is not None)
+                    if on_record is not None:
+                        on_record(record)
+                trained = None
+                for model in driver.pop_retired():
+                    retire(model)
+                if max_time is not None and time.perf_counter() - start >= max_time:
+                    stopped_early = f"max_time={max_time} s was reached"
+                    break
+                for job in driver.ask():
+                    submit(job)
+        except TimeoutError:
+            stopped_early = f"max_time={max_time} s was reached"
+        except KeyboardInterrupt:
+            if not records:
+                raise
+            stopped_early = "it was interrupted (KeyboardInterrupt)"
+        for model in list(scored_state):
             retire(model)
         best_model = best[2].result()[0] if best is not None else None
-        return SearchOutcome(records, best_model, best[1] if best is not None else None)
+        return SearchOutcome(
+            records, best_model, best[1] if best is not None else None, stopped_early
+        )
     finally:
-        # Releasing every future we hold lets the scheduler forget the work;
-        # client.cancel would also walk into dependents we already let go.
-        leftovers = [*latest.values(), *shared, *(f for _, f in pending.values())]
+        # Releasing every future we hold lets the scheduler forget the work,
+        # including work under way; client.cancel would also walk into
+        # dependents we already let go.
+        leftovers = [*scored_state.values(), *shared]
+        for _, trained_f, scored_f in pending.values():
+            leftovers += [trained_f, scored_f]
         if best is not None:
             leftovers.append(best[2])
         release(leftovers)
         # An exception's traceback keeps this frame alive: drop its futures too.
-        future = batch = failed = leftovers = None
+        future = batch = failed = leftovers = trained_f = scored_f = None
         batches.close()
         queue.clear()
-        latest.clear()
+        scored_state.clear()
         pending.clear()

@@ -45,6 +45,14 @@ def _fitted_or_estimator_has(name):
     return check
 
 
+def _final_records(records):
+    latest = {}
+    for r in records:
+        if r.partial_fit_calls >= latest.get(r.model, r).partial_fit_calls:
+            latest[r.model] = r
+    return latest.values()
+
+
 def _estimator_score(estimator, X, y=None):
     """The scorer used when ``scoring=None``: the estimator's own ``score``."""
     return estimator.score(X, y)
@@ -162,6 +170,11 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
                 "(np.nan by default)."
             )
         sampler = make_sampler(self.sampler)
+        max_time = self.max_time
+        if max_time is not None and (
+            isinstance(max_time, bool) or not isinstance(max_time, numbers.Real) or not max_time > 0
+        ):
+            raise ValueError(f"max_time={max_time!r} is invalid: it must be None or a number of seconds > 0.")
         verbose = self.verbose
         if not isinstance(verbose, (bool, numbers.Real)) or verbose < 0:
             raise ValueError(f"verbose={verbose!r} is invalid: it must be a bool or a number >= 0.")
@@ -222,6 +235,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
                     scorer=scorer,
                     order_seed=order_seed,
                     error_score=self.error_score,
+                    max_time=self.max_time,
                     on_record=self._progress_logger() if self.verbose else None,
                 )
             finally:
@@ -254,7 +268,20 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         )
 
     def _store_results(self, plan, driver, outcome, scorer):
+        if not outcome.records:
+            raise RuntimeError(
+                f"The search stopped because {outcome.stopped_early} before any model was scored."
+            )
         self._report_failures(outcome.records)
+        if outcome.stopped_early:
+            done = sum(r.partial_fit_calls for r in _final_records(outcome.records))
+            warnings.warn(
+                f"The search stopped early because {outcome.stopped_early}: "
+                f"{done} of {plan.partial_fit_calls} planned partial_fit calls were scored. "
+                "best_* and cv_results_ hold the models scored so far.",
+                UserWarning,
+                stacklevel=3,
+            )
         bracket_ids = [run.bracket.bracket for run in driver.brackets]
         models = [
             ModelInfo(
@@ -422,6 +449,10 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         ``cv_results_["error"]`` and ``history_``, ranks last and is not
         trained further; the search goes on and warns once. "raise" stops the
         search with the first error instead.
+    max_time : float or None, default=None
+        Seconds after which no more work is started: work under way is
+        dropped, and ``fit`` returns with the models scored so far (and a
+        warning). A KeyboardInterrupt during ``fit`` does the same.
     verbose : bool or int, default=False
         Log progress to standard output.
     prefix : str, default=""
@@ -479,6 +510,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         random_state=None,
         scoring=None,
         error_score=np.nan,
+        max_time=None,
         verbose=False,
         prefix="",
     ):
@@ -493,6 +525,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         self.random_state = random_state
         self.scoring = scoring
         self.error_score = error_score
+        self.max_time = max_time
         self.verbose = verbose
         self.prefix = prefix
 
@@ -546,7 +579,7 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
     max_iter : int or None, default=None
         The most calls any model receives; None stops when one model is left.
     aggressiveness : int, default=3
-    test_size, patience, tol, random_state, scoring, error_score, verbose, prefix, sampler
+    test_size, patience, tol, random_state, scoring, error_score, max_time, verbose, prefix, sampler
         As for :class:`HyperbandSearchCV` (``patience=True`` is not allowed here).
 
     Examples
@@ -574,6 +607,7 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
         random_state=None,
         scoring=None,
         error_score=np.nan,
+        max_time=None,
         verbose=False,
         prefix="",
     ):
@@ -590,6 +624,7 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
         self.random_state = random_state
         self.scoring = scoring
         self.error_score = error_score
+        self.max_time = max_time
         self.verbose = verbose
         self.prefix = prefix
 
@@ -616,7 +651,7 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         ``partial_fit`` calls per model.
     fits_per_score : int, default=1
         Calls between two scores of a model.
-    test_size, patience, tol, random_state, scoring, error_score, verbose, prefix, sampler
+    test_size, patience, tol, random_state, scoring, error_score, max_time, verbose, prefix, sampler
         As for :class:`HyperbandSearchCV` (``patience=True`` is not allowed here).
 
     Examples
@@ -643,6 +678,7 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         random_state=None,
         scoring=None,
         error_score=np.nan,
+        max_time=None,
         verbose=False,
         prefix="",
     ):
@@ -658,6 +694,7 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         self.random_state = random_state
         self.scoring = scoring
         self.error_score = error_score
+        self.max_time = max_time
         self.verbose = verbose
         self.prefix = prefix
 

@@ -3,11 +3,24 @@
 import copy
 
 from .base import Sampler
+from .de import DifferentialEvolutionSampler
+from .kde import KernelDensitySampler
 from .random import RandomSampler
 
-SAMPLERS = {"random": RandomSampler}
+SAMPLERS = {
+    "random": RandomSampler,
+    "de": DifferentialEvolutionSampler,
+    "bo": KernelDensitySampler,
+}
 
-__all__ = ["Sampler", "RandomSampler", "SAMPLERS", "make_sampler"]
+__all__ = [
+    "Sampler",
+    "RandomSampler",
+    "DifferentialEvolutionSampler",
+    "KernelDensitySampler",
+    "SAMPLERS",
+    "make_sampler",
+]
 
 
 def make_sampler(sampler) -> Sampler:

@@ -1,0 +1,438 @@
+"""Differential evolution in the spirit of DEHB, on the sampler's ask/tell.
+
+DEHB (Awad et al., 2021) keeps one differential evolution population per
+fidelity and breeds each new configuration from the population of the
+highest fidelity that can support its mutation strategy. This sampler does
+the same with what it is told: every budget at which scores arrive gets its
+own population.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .base import Sampler
+
+__all__ = ["DifferentialEvolutionSampler"]
+
+_KINDS = ("categorical", "integer", "continuous")
+
+# Fewest members each strategy needs to draw its distinct vectors from
+# (DEHB's ``_min_pop_size``).
+_MIN_POOL = {"rand1": 3, "rand2": 5, "best1": 2, "currenttobest1": 2}
+_CROSSOVERS = ("bin", "exp")
+
+_MUTATION_RETRIES = 25
+# Uniform draws are cheap; more of them lets small discrete spaces be
+# exhausted before a duplicate has to be accepted.
+_RANDOM_RETRIES = 100
+_MIN_DEFAULT_POPULATION = 10
+
+
+# -- helpers shared with the KDE sampler ---------------------------------------
+
+def _is_real(x):
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
+
+def _is_int(x):
+    return isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
+
+
+def _check_dimensions(dimensions, n_dims):
+    """Number of categories per dimension, 0 for integer and continuous ones."""
+    n_categories = np.zeros(n_dims, dtype=int)
+    if dimensions is None:
+        return n_categories
+    dimensions = list(dimensions)
+    if len(dimensions) != n_dims:
+        raise ValueError(
+            f"dimensions has {len(dimensions)} entries, but n_dims={n_dims}."
+        )
+    for i, dim in enumerate(dimensions):
+        kind = getattr(dim, "kind", None)
+        if kind not in _KINDS:
+            raise ValueError(
+                f"dimensions[{i}].kind={kind!r} is invalid: it must be one of "
+                + ", ".join(repr(k) for k in _KINDS) + "."
+            )
+        if kind == "categorical":
+            k = getattr(dim, "n_categories", None)
+            if not _is_int(k) or k < 1:
+                raise ValueError(
+                    f"dimensions[{i}].n_categories={k!r} is invalid: a "
+                    "categorical dimension needs an int >= 1."
+                )
+            n_categories[i] = k
+    return n_categories
+
+
+def _snap(vectors, n_categories):
+    """A copy of ``vectors`` with categorical coordinates at their bin centres.
+
+    Bins follow the search space's decoding ``min(floor(u*k), k-1)``, so the
+    snapped vector decodes to the same configuration; snapping makes equal
+    configurations equal vectors.
+    """
+    out = np.array(vectors, dtype=float, copy=True)
+    cat = n_categories > 0
+    if cat.any():
+        k = n_categories[cat]
+        codes = np.minimum(np.floor(np.clip(out[..., cat], 0.0, 1.0) * k), k - 1)
+        out[..., cat] = (codes + 0.5) / k
+    return out
+
+
+def _check_ask(sampler, n):
+    if not hasattr(sampler, "rng_"):
+        raise RuntimeError(
+            f"{type(sampler).__name__} is not set up: call setup(n_dims) first."
+        )
+    if not _is_int(n) or n < 0:
+        raise ValueError(f"n={n!r} is invalid: it must be an int >= 0.")
+    return int(n)
+
+
+def _check_tell(vectors, scores, budgets, n_dims, n_categories):
+    """Validated ``(vectors, scores, budgets)``.
+
+    Vectors come back clipped to the cube and snapped; non-finite scores
+    (failures, and +inf, which no real score reaches) become -inf so that
+    they rank below every finite score; budgets become Python numbers used
+    as dict keys.
+    """
+    vectors = np.asarray(vectors, dtype=float)
+    if vectors.size == 0:
+        vectors = vectors.reshape(0, n_dims)
+    if vectors.ndim != 2 or vectors.shape[1] != n_dims:
+        raise ValueError(
+            f"vectors must have shape (n, {n_dims}), got {vectors.shape}."
+        )
+    if np.isnan(vectors).any():
+        raise ValueError("vectors must not contain NaN.")
+    m = len(vectors)
+    scores = np.asarray(scores, dtype=float).reshape(-1)
+    if scores.shape != (m,):
+        raise ValueError(
+            f"scores must have shape ({m},) like vectors, got {scores.shape}."
+        )
+    budgets = np.asarray(budgets, dtype=float)
+    if budgets.ndim == 0:
+        budgets = np.full(m, float(budgets))
+    budgets = budgets.reshape(-1)
+    if budgets.shape != (m,):
+        raise ValueError(
+            f"budgets must have shape ({m},) like vectors, got {budgets.shape}."
+        )
+    if not np.isfinite(budgets).all():
+        raise ValueError("budgets must be finite.")
+    scores = np.where(np.isfinite(scores), scores, -np.inf)
+    vectors = _snap(np.clip(vectors, 0.0, 1.0), n_categories)
+    keys = [int(b) if float(b).is_integer() else float(b) for b in budgets]
+    return vectors, scores, keys
+
+
+def _key(vector):
+    return tuple(vector.tolist())
+
+
+# -- the sampler ----------------------------------------------------------------
+
+class DifferentialEvolutionSampler(Sampler):
+    """Differential evolution over the unit cube, one population per budget.
+
+    Scores told at a budget feed that budget's population. Each proposal
+    is a DE trial vector: a mutant built from the parent population, crossed
+    over with a target member of that population. The parent population is
+    the one of the largest budget holding enough members for the mutation
+    strategy; failing that, all budgets pooled; failing that, proposals are
+    uniform random.
+
+    Categorical dimensions are handled on the unit interval as in DEHB (so
+    their categories are treated as ordered by the mutation), then snapped
+    to the centre of their bin. Integer dimensions are treated as
+    continuous. A proposal equal to a vector already proposed or evaluated,
+    or to another proposal of the same batch, is bred again (up to 25
+    times), then drawn at random.
+
+    Parameters
+    ----------
+    mutation_factor : float, default=0.5
+        Scale ``F`` of the difference vectors, in (0, 2].
+    crossover_prob : float, default=0.5
+        Crossover rate ``CR`` in [0, 1].
+    strategy : {"rand1", "rand2", "best1", "currenttobest1"}, default="rand1"
+        Mutation: ``r1 + F(r2 - r3)``, ``r1 + F(r2 - r3) + F(r4 - r5)``,
+        ``best + F(r1 - r2)`` or ``cur + F(best - cur) + F(r1 - r2)``, with
+        distinct random members ``r``, the population's best member and the
+        target ``cur``. They need populations of at least 3, 5, 2 and 2
+        members.
+    crossover : {"bin", "exp"}, default="bin"
+        ``"bin"`` takes each dimension from the mutant with probability
+        ``crossover_prob`` (at least one); ``"exp"`` takes consecutive
+        dimensions from a random start while a uniform draw stays below
+        ``crossover_prob``.
+    population_size : int or None, default=None
+        Most members kept per budget. None uses the largest ``n`` asked for
+        at once (the largest bracket's size, when the search asks), and at
+        least 10.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the sampler's random numbers (the search overrides it
+        through :meth:`setup`).
+
+    Attributes
+    ----------
+    populations_ : dict
+        Budget -> ``(vectors, scores)``: the members at that budget, an
+        array of shape ``(m, n_dims)``, and their best scores so far, with
+        -inf for failures.
+
+    Notes
+    -----
+    Selection is elitist, as in DEHB: when a budget's population is full, a
+    newcomer replaces the worst member if it scores at least as well. A
+    vector told again at the same budget keeps its best score.
+
+    Out-of-range mutant dimensions are redrawn uniformly (DEHB's
+    ``boundary_fix_type="random"``), and the target is always copied before
+    crossover, so asking never alters the populations.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hbsearch.space import Dimension
+    >>> sampler = DifferentialEvolutionSampler(random_state=0)
+    >>> dims = [Dimension("alpha", "continuous"), Dimension("loss", "categorical", 3)]
+    >>> sampler = sampler.setup(n_dims=2, dimensions=dims)
+    >>> X = sampler.ask(6)
+    >>> sampler.tell(X, -np.abs(X[:, 0] - 0.3), budgets=np.ones(6))
+    >>> Y = sampler.ask(2)
+    >>> Y.shape
+    (2, 2)
+    >>> bool(np.allclose(Y[:, 1] * 3 % 1, 0.5))  # "loss" at its bin centres
+    True
+    """
+
+    def __init__(
+        self,
+        mutation_factor=0.5,
+        crossover_prob=0.5,
+        strategy="rand1",
+        crossover="bin",
+        population_size=None,
+        random_state=None,
+    ):
+        if not (_is_real(mutation_factor) and 0 < mutation_factor <= 2):
+            raise ValueError(
+                f"mutation_factor={mutation_factor!r} is invalid: it must be a "
+                "real number in (0, 2]."
+            )
+        if not (_is_real(crossover_prob) and 0 <= crossover_prob <= 1):
+            raise ValueError(
+                f"crossover_prob={crossover_prob!r} is invalid: it must be a "
+                "real number in [0, 1]."
+            )
+        if not isinstance(strategy, str) or strategy not in _MIN_POOL:
+            raise ValueError(
+                f"strategy={strategy!r} is invalid: it must be one of "
+                + ", ".join(repr(s) for s in _MIN_POOL) + "."
+            )
+        if not isinstance(crossover, str) or crossover not in _CROSSOVERS:
+            raise ValueError(
+                f"crossover={crossover!r} is invalid: it must be one of "
+                + ", ".join(repr(c) for c in _CROSSOVERS) + "."
+            )
+        if population_size is not None and not (
+            _is_int(population_size) and population_size >= _MIN_POOL[strategy]
+        ):
+            raise ValueError(
+                f"population_size={population_size!r} is invalid: it must be "
+                f"None or an int >= {_MIN_POOL[strategy]}, the fewest members "
+                f"strategy={strategy!r} needs."
+            )
+        super().__init__(random_state)
+        self.mutation_factor = mutation_factor
+        self.crossover_prob = crossover_prob
+        self.strategy = strategy
+        self.crossover = crossover
+        self.population_size = population_size
+
+    def setup(self, n_dims, random_state=None, *, dimensions=None):
+        """Start afresh on a ``n_dims``-dimensional cube.
+
+        Parameters
+        ----------
+        n_dims : int
+            Number of dimensions.
+        random_state : int, RandomState instance or None, default=None
+            Seed; None uses the constructor's ``random_state``.
+        dimensions : list of Dimension or None, default=None
+            The kind of each dimension (as in ``SearchSpace.dimensions``);
+            None treats all as continuous.
+
+        Returns
+        -------
+        self : DifferentialEvolutionSampler
+        """
+        super().setup(n_dims, random_state)
+        self.n_categories_ = _check_dimensions(dimensions, self.n_dims)
+        self.populations_ = {}
+        self._next_target = {}
+        self._seen = set()
+        self._largest_ask = 0
+        return self
+
+    @property
+    def _capacity(self):
+        if self.population_size is not None:
+            return self.population_size
+        return max(_MIN_DEFAULT_POPULATION, self._largest_ask)
+
+    def tell(self, vectors, scores, budgets):
+        """Record scores (higher is better) of ``vectors`` at ``budgets``.
+
+        Parameters
+        ----------
+        vectors : array-like of shape (m, n_dims)
+        scores : array-like of shape (m,)
+            NaN and infinite scores count as failures, below every finite
+            score.
+        budgets : array-like of shape (m,) or scalar
+            The partial_fit calls each score was taken after.
+        """
+        vectors, scores, budgets = _check_tell(
+            vectors, scores, budgets, self.n_dims, self.n_categories_)
+        capacity = self._capacity
+        for vector, score, budget in zip(vectors, scores, budgets):
+            self._seen.add(_key(vector))
+            if budget not in self.populations_:
+                self.populations_[budget] = (vector[None, :].copy(), np.array([score]))
+                continue
+            X, y = self.populations_[budget]
+            same = np.flatnonzero((X == vector).all(axis=1))
+            if same.size:
+                if score > y[same[0]]:
+                    y = y.copy()
+                    y[same[0]] = score
+            elif len(y) < capacity:
+                X = np.vstack([X, vector])
+                y = np.append(y, score)
+            else:
+                worst = int(np.argmin(y))
+                if score >= y[worst]:
+                    X, y = X.copy(), y.copy()
+                    X[worst], y[worst] = vector, score
+            self.populations_[budget] = (X, y)
+
+    def ask(self, n):
+        """``n`` new configurations.
+
+        Parameters
+        ----------
+        n : int
+
+        Returns
+        -------
+        vectors : ndarray of shape (n, n_dims)
+            Points of the unit cube, categorical coordinates at bin centres.
+        """
+        n = _check_ask(self, n)
+        self._largest_ask = max(self._largest_ask, n)
+        out = np.empty((n, self.n_dims))
+        if self.n_dims == 0:
+            return out
+        pool = self._parent_pool()
+        batch = set()
+        for i in range(n):
+            out[i] = self._propose(pool, batch)
+            batch.add(_key(out[i]))
+        # Proposals are about to be evaluated: breeding them again would
+        # waste a slot just like breeding an evaluated one.
+        self._seen |= batch
+        return out
+
+    # -- internals ---------------------------------------------------------
+
+    def _parent_pool(self):
+        """``(name, vectors, scores, best)`` to breed from, or None."""
+        need = _MIN_POOL[self.strategy]
+        for budget in sorted(self.populations_, reverse=True):
+            X, y = self.populations_[budget]
+            if len(y) >= need:
+                return budget, X, y, int(np.argmax(y))
+        # Pool every budget, each vector once, with the score of its largest
+        # budget; the best is the finite one told at the largest budget,
+        # as successive halving promotes the best of each rung.
+        rows, ranks, seen = [], [], set()
+        for budget in sorted(self.populations_, reverse=True):
+            X, y = self.populations_[budget]
+            for vector, score in zip(X, y):
+                key = _key(vector)
+                if key not in seen:
+                    seen.add(key)
+                    rows.append(vector)
+                    ranks.append((np.isfinite(score), budget, score))
+        if len(rows) < need:
+            return None
+        best = max(range(len(ranks)), key=lambda i: (ranks[i], -i))
+        scores = np.array([r[2] for r in ranks])
+        return "global", np.array(rows), scores, best
+
+    def _propose(self, pool, batch):
+        def fresh(v):
+            key = _key(v)
+            return key not in self._seen and key not in batch
+
+        if pool is not None:
+            for _ in range(_MUTATION_RETRIES):
+                trial = self._trial(pool)
+                if fresh(trial):
+                    return trial
+        for _ in range(_RANDOM_RETRIES):
+            trial = _snap(self.rng_.uniform(size=self.n_dims), self.n_categories_)
+            if fresh(trial):
+                return trial
+        # Every draw was taken: the space is (nearly) exhausted.
+        return trial
+
+    def _trial(self, pool):
+        name, X, y, best = pool
+        rng, F = self.rng_, self.mutation_factor
+        m = len(X)
+        t = self._next_target.get(name, 0) % m
+        self._next_target[name] = t + 1
+        # Fancy indexing copies: nothing below can write into the population.
+        target = X[t].copy()
+        if self.strategy == "rand1":
+            r = X[rng.choice(m, 3, replace=False)]
+            mutant = r[0] + F * (r[1] - r[2])
+        elif self.strategy == "rand2":
+            r = X[rng.choice(m, 5, replace=False)]
+            mutant = r[0] + F * (r[1] - r[2]) + F * (r[3] - r[4])
+        elif self.strategy == "best1":
+            r = X[rng.choice(m, 2, replace=False)]
+            mutant = X[best] + F * (r[0] - r[1])
+        else:  # currenttobest1
+            r = X[rng.choice(m, 2, replace=False)]
+            mutant = target + F * (X[best] - target) + F * (r[0] - r[1])
+
+        outside = (mutant < 0) | (mutant > 1)
+        mutant[outside] = rng.uniform(size=int(outside.sum()))
+
+        d = self.n_dims
+        if self.crossover == "bin":
+            take = rng.uniform(size=d) < self.crossover_prob
+            take[rng.randint(d)] = True
+            trial = np.where(take, mutant, target)
+        else:
+            trial = target
+            start, length = rng.randint(d), 0
+            while True:
+                j = (start + length) % d
+                trial[j] = mutant[j]
+                length += 1
+                if length >= d or rng.uniform() >= self.crossover_prob:
+                    break
+        return _snap(trial, self.n_categories_)
