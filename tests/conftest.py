@@ -96,3 +96,23 @@ class ScoreIsValue(BaseEstimator):
 
     def predict(self, X):
         return np.full(len(X), self.value)
+
+
+class CountingValue(BaseEstimator):
+    """Scores ``value`` plus a little per call; appends a line to ``log`` per partial_fit call."""
+
+    def __init__(self, value=0.0, log=None, seconds=0.0):
+        self.value = value
+        self.log = log
+        self.seconds = seconds
+
+    def partial_fit(self, X, y=None):
+        if self.log is not None:
+            with open(self.log, "a") as handle:
+                handle.write("call\n")
+        time.sleep(self.seconds)
+        self.calls_ = getattr(self, "calls_", 0) + 1
+        return self
+
+    def score(self, X, y=None):
+        return self.value + 0.001 * self.calls_

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from conftest import scheduler_task_count
 from distributed import get_client
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import SGDClassifier
 
@@ -57,6 +57,8 @@ CASES = [
     (HyperbandSearchCV(SGDClassifier(), SPACE, error_score=None), None, ValueError, "error_score=None"),
     (HyperbandSearchCV(SGDClassifier(), SPACE, max_time=0), None, ValueError, "max_time=0 is invalid"),
     (HyperbandSearchCV(SGDClassifier(), SPACE, max_time="1h"), None, ValueError, "max_time='1h'"),
+    (HyperbandSearchCV(SGDClassifier(), SPACE, checkpoint=7), None, ValueError, "checkpoint=7 is invalid"),
+    (HyperbandSearchCV(SGDClassifier(), SPACE, checkpoint="."), None, ValueError, "checkpoint='.'"),
     (HyperbandSearchCV(SGDClassifier(), SPACE, random_state="seed"), None, ValueError, "seed"),
     # the other searches' own settings
     (SuccessiveHalvingSearchCV(SGDClassifier(), SPACE, n_initial_parameters=0), None, ValueError,
@@ -75,14 +77,18 @@ CASES = [
 
 
 @pytest.mark.parametrize("search, data, error, fragment", CASES)
-def test_bad_input_fails_before_any_work(search, data, error, fragment):
+def test_bad_input_fails_before_any_work(search, data, error, fragment, tmp_path):
     data = data if data is not None else (X, y)
+    never = tmp_path / "never.ckpt"
+    if "checkpoint" not in fragment:
+        search = clone(search).set_params(checkpoint=never)
     with pytest.raises(error) as info:
         search.fit(*data)
     assert fragment in str(info.value)
-    # No cluster was started for a fit that could not begin.
+    # No cluster was started and no file written for a fit that could not begin.
     with pytest.raises(ValueError):
         get_client()
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(

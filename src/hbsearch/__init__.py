@@ -1,9 +1,9 @@
 """hbsearch: Hyperband hyperparameter search for scikit-learn estimators on Dask."""
 
-from .search import HyperbandSearchCV, IncrementalSearchCV, SuccessiveHalvingSearchCV
-from .space import SearchSpace
-
 __version__ = "0.1.0"
+
+from .search import HyperbandSearchCV, IncrementalSearchCV, SuccessiveHalvingSearchCV  # noqa: E402
+from .space import SearchSpace  # noqa: E402
 
 __all__ = [
     "HyperbandSearchCV",

@@ -29,6 +29,7 @@ __all__ = [
     "as_blocks",
     "apply_blockwise",
     "client_for_fit",
+    "describe_data",
     "distinct_values",
     "materialize",
     "persist_split",
@@ -171,6 +172,26 @@ def as_blocks(X, y):
             f"X and y have different lengths: X has {_n_rows(X)} rows, y has {_n_rows(y)}."
         )
     return [X], [y]
+
+
+def describe_data(X, y) -> dict:
+    """What a checkpoint remembers of the data: kind, shape, blocks and types."""
+
+    def describe(obj):
+        if obj is None:
+            return None
+        if _is_dask_frame(obj):
+            columns = list(obj.columns) if hasattr(obj, "columns") else [obj.name]
+            return {"kind": type(obj).__name__, "partitions": obj.npartitions, "columns": columns,
+                    "dtypes": [str(d) for d in (obj.dtypes if hasattr(obj, "columns") else [obj.dtype])]}
+        if _is_dask_array(obj):
+            return {"kind": "dask array", "shape": list(obj.shape), "row_chunks": list(obj.chunks[0]),
+                    "dtype": str(obj.dtype)}
+        array = obj if hasattr(obj, "shape") else np.asarray(obj)
+        return {"kind": type(obj).__name__, "shape": list(array.shape),
+                "dtype": str(getattr(array, "dtype", None))}
+
+    return {"X": describe(X), "y": describe(y)}
 
 
 def materialize(obj):
@@ -398,6 +419,7 @@ def run_search(
     order_seed: int,
     error_score=math.nan,
     max_time: float | None = None,
+    checkpoint=None,
     on_record=None,
 ):
     """Run the driver's jobs on the cluster until it is done.
@@ -411,27 +433,41 @@ def run_search(
     After ``max_time`` seconds, or at a KeyboardInterrupt, no more work is
     submitted, work under way is dropped, and the outcome holds what was
     scored so far (``stopped_early`` says why).
+
+    With a :class:`~hbsearch.checkpoint.Checkpoint`, every scored step is
+    saved with its model as it arrives, and a step already saved is not run
+    again: its record and model are taken from the checkpoint.
     """
-    from distributed import as_completed
+    from distributed import Future, as_completed
 
     catch = not (isinstance(error_score, str) and error_score == "raise")
     order = BlockOrder(data.n_blocks, order_seed)
     shared = client.scatter([estimator, fit_params, scorer], hash=False, broadcast=True)
     estimator_f, fit_params_f, scorer_f = shared
-    scored_state: dict[int, object] = {}  # model -> future of the state behind its latest record
+    # model -> its (model, fit_time, error) behind its latest record: a future,
+    # or a tuple restored from a checkpoint
+    scored_state: dict[int, object] = {}
     latest_record: dict[int, Record] = {}
-    best = None  # (key, model index, future)
+    best = None  # (key, model index, state)
     pending = {}  # score future key -> (job, trained future, score future)
     records: list[Record] = []
     start = time.perf_counter()
     queue = as_completed(raise_errors=False, timeout=max_time)
     stopped_early = None
+    saved = checkpoint.steps if checkpoint is not None else {}
+
+    def state_future(model: int):
+        state = scored_state.get(model)
+        if state is None or isinstance(state, Future):
+            return state
+        scored_state[model] = client.scatter(state, hash=False)
+        return scored_state[model]
 
     def submit(job):
         idx = order.blocks(job.start_calls, job.end_calls)
         trained = client.submit(
             _train,
-            scored_state.get(job.model),
+            state_future(job.model),
             estimator_f,
             job.params,
             [data.X_train[i] for i in idx],
@@ -448,58 +484,79 @@ def run_search(
         pending[scored.key] = (job, trained, scored)
         queue.add(scored)
 
+    def accept(record: Record, state) -> None:
+        records.append(record)
+        latest_record[record.model] = record
+        scored_state[record.model] = state
+        driver.tell(record.model, record.partial_fit_calls, record.score, failed=record.error is not None)
+        if on_record is not None:
+            on_record(record)
+
     def retire(model: int):
         nonlocal best
-        future = scored_state.pop(model, None)
+        state = scored_state.pop(model, None)
         record = latest_record.get(model)
-        if future is None or record is None:
+        if state is None or record is None:
             return
         key = selection_key(record.score, record.partial_fit_calls, model, record.error is not None)
         if best is None or key > best[0]:
-            best = (key, model, future)
+            best = (key, model, state)
 
-    future = batch = failed = None
+    future = batch = failed = trained = None
     batches = queue.batches()
     try:
         try:
-            for job in driver.ask():
-                submit(job)
-            for batch in batches:
+            while True:
+                restored = []
+                for job in driver.ask():
+                    if (job.model, job.end_calls) in saved:
+                        restored.append(saved[(job.model, job.end_calls)])
+                    else:
+                        submit(job)
+                for record, model in restored:
+                    accept(record, (model, record.partial_fit_time, record.error))
+                for model in driver.pop_retired():
+                    retire(model)
+                if restored:
+                    continue  # their successors may be saved too
+                if not pending:
+                    break
+                if max_time is not None and time.perf_counter() - start >= max_time:
+                    stopped_early = f"max_time={max_time} s was reached"
+                    break
+                batch = next(batches)
                 failed = [f for f in batch if f.status == "error"]
                 if failed:
                     # No local may hold the exception: it would keep this frame,
                     # and the futures in it, alive in a reference cycle.
                     raise failed[0].exception().with_traceback(failed[0].traceback())
+                jobs = [pending.pop(f.key)[:2] for f in batch]
+                wanted = list(batch) + ([t for _, t in jobs] if checkpoint is not None else [])
+                results = client.gather(wanted)
                 now = time.perf_counter() - start
-                for future, result in zip(batch, client.gather(batch)):
-                    score, fit_time, score_time, error = result
-                    job, trained = pending.pop(future.key)[:2]
+                for i, ((job, trained), (score, fit_time, score_time, error)) in enumerate(
+                    zip(jobs, results[: len(batch)])
+                ):
                     if error is not None:
                         score = float(error_score)
                     record = Record(job.model, job.end_calls, score, fit_time, score_time, now, error)
-                    records.append(record)
-                    latest_record[job.model] = record
-                    scored_state[job.model] = trained
-                    driver.tell(job.model, job.end_calls, score, failed=error is not None)
-                    if on_record is not None:
-                        on_record(record)
-                trained = None
-                for model in driver.pop_retired():
-                    retire(model)
-                if max_time is not None and time.perf_counter() - start >= max_time:
-                    stopped_early = f"max_time={max_time} s was reached"
-                    break
-                for job in driver.ask():
-                    submit(job)
-        except TimeoutError:
-            stopped_early = f"max_time={max_time} s was reached"
+                    if checkpoint is not None:
+                        checkpoint.save(record, results[len(batch) + i][0])
+                    accept(record, trained)
+                jobs = results = wanted = trained = None
+        except (TimeoutError, StopIteration):
+            if pending:
+                stopped_early = f"max_time={max_time} s was reached"
         except KeyboardInterrupt:
             if not records:
                 raise
             stopped_early = "it was interrupted (KeyboardInterrupt)"
         for model in list(scored_state):
             retire(model)
-        best_model = best[2].result()[0] if best is not None else None
+        best_model = None
+        if best is not None:
+            state = best[2].result() if isinstance(best[2], Future) else best[2]
+            best_model = state[0]
         return SearchOutcome(
             records, best_model, best[1] if best is not None else None, stopped_early
         )
@@ -514,7 +571,7 @@ def run_search(
             leftovers.append(best[2])
         release(leftovers)
         # An exception's traceback keeps this frame alive: drop its futures too.
-        future = batch = failed = leftovers = trained_f = scored_f = None
+        future = batch = failed = leftovers = trained_f = scored_f = trained = None
         batches.close()
         queue.clear()
         scored_state.clear()

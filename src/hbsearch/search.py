@@ -11,20 +11,22 @@ import inspect
 import logging
 import math
 import numbers
+import os
 import sys
 import time
 import warnings
 
+import joblib
 import numpy as np
-
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, is_classifier
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.exceptions import FitFailedWarning
 from sklearn.metrics import get_scorer
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from . import engine
+from . import __version__, engine
+from .checkpoint import Checkpoint
 from .driver import Driver
 from .results import ModelInfo, cv_results, fitted_metadata, history, model_history
 from .samplers import make_sampler
@@ -43,6 +45,12 @@ def _fitted_or_estimator_has(name):
         return hasattr(self.estimator, name)
 
     return check
+
+
+# Settings that do not change what a search computes, so a resumed fit may change them.
+_NOT_IN_CHECKPOINT = {"estimator", "parameters", "verbose", "prefix", "max_time", "checkpoint"}
+# What a checkpoint and the search resuming from it must agree on.
+_CHECKED = ("format", "hbsearch", "search", "settings", "estimator", "plan", "configurations", "data")
 
 
 def _final_records(records):
@@ -170,6 +178,13 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
                 "(np.nan by default)."
             )
         sampler = make_sampler(self.sampler)
+        checkpoint = self.checkpoint
+        if checkpoint is not None and (
+            not isinstance(checkpoint, (str, os.PathLike)) or os.path.isdir(checkpoint)
+        ):
+            raise ValueError(
+                f"checkpoint={checkpoint!r} is invalid: it must be None or the path of a file."
+            )
         max_time = self.max_time
         if max_time is not None and (
             isinstance(max_time, bool) or not isinstance(max_time, numbers.Real) or not max_time > 0
@@ -205,7 +220,11 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         X_parts, y_parts = engine.as_blocks(X, y)
         if test_size is None:
             test_size = min(0.2, 1 / len(X_parts))
-        split_seed, order_seed, sampler_seed = (int(s) for s in rng.randint(2**31 - 1, size=3))
+        seeds = [int(s) for s in rng.randint(2**31 - 1, size=3)]
+        if self.checkpoint is not None:
+            # A resumed search draws what it drew the first time.
+            seeds = Checkpoint.saved_seeds(self.checkpoint) or seeds
+        split_seed, order_seed, sampler_seed = seeds
         sampler.setup(space.n_dims, sampler_seed)
         driver = Driver(
             plan,
@@ -215,33 +234,62 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             patience=patience,
             tol=tol,
         )
+        checkpoint = None
+        if self.checkpoint is not None:
+            header = self._checkpoint_header(plan, driver, X, y, test_size, seeds)
+            checkpoint = Checkpoint.open(self.checkpoint, header, compare=_CHECKED)
         fit_params = dict(fit_params)
-        with self._logging(), engine.client_for_fit() as client:
-            data = engine.persist_split(client, X_parts, y_parts, test_size, split_seed)
-            try:
-                if self._needs_classes(fit_params, y):
-                    fit_params["classes"] = engine.distinct_values(client, data)
-                self._log(
-                    "fitting %d models with %d partial_fit calls in all",
-                    plan.n_models,
-                    plan.partial_fit_calls,
-                )
-                outcome = engine.run_search(
-                    client,
-                    driver,
-                    self.estimator,
-                    data,
-                    fit_params=fit_params,
-                    scorer=scorer,
-                    order_seed=order_seed,
-                    error_score=self.error_score,
-                    max_time=self.max_time,
-                    on_record=self._progress_logger() if self.verbose else None,
-                )
-            finally:
-                engine.release(data.futures())
+        try:
+            with self._logging(), engine.client_for_fit() as client:
+                data = engine.persist_split(client, X_parts, y_parts, test_size, split_seed)
+                try:
+                    if self._needs_classes(fit_params, y):
+                        fit_params["classes"] = engine.distinct_values(client, data)
+                    self._log(
+                        "fitting %d models with %d partial_fit calls in all",
+                        plan.n_models,
+                        plan.partial_fit_calls,
+                    )
+                    outcome = engine.run_search(
+                        client,
+                        driver,
+                        self.estimator,
+                        data,
+                        fit_params=fit_params,
+                        scorer=scorer,
+                        order_seed=order_seed,
+                        error_score=self.error_score,
+                        max_time=self.max_time,
+                        checkpoint=checkpoint,
+                        on_record=self._progress_logger() if self.verbose else None,
+                    )
+                finally:
+                    engine.release(data.futures())
+        finally:
+            if checkpoint is not None:
+                checkpoint.close()
         self._store_results(plan, driver, outcome, scorer)
         return self
+
+    def _checkpoint_header(self, plan, driver, X, y, test_size, seeds) -> dict:
+        # As text: NaN (the default error_score) must equal itself.
+        settings = {
+            name: repr(value)
+            for name, value in self.get_params(deep=False).items()
+            if name not in _NOT_IN_CHECKPOINT
+        }
+        settings["test_size"] = repr(test_size)
+        return {
+            "format": 1,
+            "hbsearch": __version__,
+            "search": type(self).__name__,
+            "settings": settings,
+            "estimator": joblib.hash(clone(self.estimator)),
+            "plan": self._metadata_of(plan),
+            "configurations": joblib.hash([m.params for m in driver.models]),
+            "data": engine.describe_data(X, y),
+            "seeds": list(seeds),
+        }
 
     def _needs_classes(self, fit_params, y) -> bool:
         if y is None or "classes" in fit_params or not is_classifier(self.estimator):
@@ -453,6 +501,13 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         Seconds after which no more work is started: work under way is
         dropped, and ``fit`` returns with the models scored so far (and a
         warning). A KeyboardInterrupt during ``fit`` does the same.
+    checkpoint : str, path or None, default=None
+        A file where every scored step (record and fitted model) is saved as
+        it completes. Calling ``fit`` again with the same file and the same
+        settings and data resumes: saved steps are not run again, and the
+        results equal those of an uninterrupted search. A file written by a
+        search with other settings, data or version is refused. Checkpoints
+        hold pickled estimators: only resume from files you trust.
     verbose : bool or int, default=False
         Log progress to standard output.
     prefix : str, default=""
@@ -511,6 +566,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         scoring=None,
         error_score=np.nan,
         max_time=None,
+        checkpoint=None,
         verbose=False,
         prefix="",
     ):
@@ -526,6 +582,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         self.scoring = scoring
         self.error_score = error_score
         self.max_time = max_time
+        self.checkpoint = checkpoint
         self.verbose = verbose
         self.prefix = prefix
 
@@ -579,7 +636,8 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
     max_iter : int or None, default=None
         The most calls any model receives; None stops when one model is left.
     aggressiveness : int, default=3
-    test_size, patience, tol, random_state, scoring, error_score, max_time, verbose, prefix, sampler
+    test_size, patience, tol, random_state, scoring, error_score, max_time, checkpoint,
+        verbose, prefix, sampler
         As for :class:`HyperbandSearchCV` (``patience=True`` is not allowed here).
 
     Examples
@@ -608,6 +666,7 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
         scoring=None,
         error_score=np.nan,
         max_time=None,
+        checkpoint=None,
         verbose=False,
         prefix="",
     ):
@@ -625,6 +684,7 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
         self.scoring = scoring
         self.error_score = error_score
         self.max_time = max_time
+        self.checkpoint = checkpoint
         self.verbose = verbose
         self.prefix = prefix
 
@@ -651,7 +711,8 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         ``partial_fit`` calls per model.
     fits_per_score : int, default=1
         Calls between two scores of a model.
-    test_size, patience, tol, random_state, scoring, error_score, max_time, verbose, prefix, sampler
+    test_size, patience, tol, random_state, scoring, error_score, max_time, checkpoint,
+        verbose, prefix, sampler
         As for :class:`HyperbandSearchCV` (``patience=True`` is not allowed here).
 
     Examples
@@ -679,6 +740,7 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         scoring=None,
         error_score=np.nan,
         max_time=None,
+        checkpoint=None,
         verbose=False,
         prefix="",
     ):
@@ -695,6 +757,7 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         self.scoring = scoring
         self.error_score = error_score
         self.max_time = max_time
+        self.checkpoint = checkpoint
         self.verbose = verbose
         self.prefix = prefix
 
