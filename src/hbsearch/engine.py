@@ -452,7 +452,8 @@ def run_search(
     pending = {}  # score future key -> (job, trained future, score future)
     records: list[Record] = []
     start = time.perf_counter()
-    queue = as_completed(raise_errors=False, timeout=max_time)
+    # Results travel with completions, in the background: no round trip per batch.
+    queue = as_completed(with_results=True, raise_errors=False, timeout=max_time)
     stopped_early = None
     saved = checkpoint.steps if checkpoint is not None else {}
 
@@ -525,25 +526,23 @@ def run_search(
                     stopped_early = f"max_time={max_time} s was reached"
                     break
                 batch = next(batches)
-                failed = [f for f in batch if f.status == "error"]
+                failed = [f for f, _ in batch if f.status == "error"]
                 if failed:
                     # No local may hold the exception: it would keep this frame,
                     # and the futures in it, alive in a reference cycle.
                     raise failed[0].exception().with_traceback(failed[0].traceback())
-                jobs = [pending.pop(f.key)[:2] for f in batch]
-                wanted = list(batch) + ([t for _, t in jobs] if checkpoint is not None else [])
-                results = client.gather(wanted)
                 now = time.perf_counter() - start
-                for i, ((job, trained), (score, fit_time, score_time, error)) in enumerate(
-                    zip(jobs, results[: len(batch)])
-                ):
+                jobs = [pending.pop(f.key)[:2] for f, _ in batch]
+                models = client.gather([t for _, t in jobs]) if checkpoint is not None else None
+                for i, ((job, trained), (future, result)) in enumerate(zip(jobs, batch)):
+                    score, fit_time, score_time, error = result
                     if error is not None:
                         score = float(error_score)
                     record = Record(job.model, job.end_calls, score, fit_time, score_time, now, error)
                     if checkpoint is not None:
-                        checkpoint.save(record, results[len(batch) + i][0])
+                        checkpoint.save(record, models[i][0])
                     accept(record, trained)
-                jobs = results = wanted = trained = None
+                jobs = models = trained = batch = None
         except (TimeoutError, StopIteration):
             if pending:
                 stopped_early = f"max_time={max_time} s was reached"

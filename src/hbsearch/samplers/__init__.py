@@ -14,11 +14,11 @@ SAMPLERS = {
 }
 
 __all__ = [
-    "Sampler",
-    "RandomSampler",
+    "SAMPLERS",
     "DifferentialEvolutionSampler",
     "KernelDensitySampler",
-    "SAMPLERS",
+    "RandomSampler",
+    "Sampler",
     "make_sampler",
 ]
 

@@ -9,6 +9,7 @@ own population.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -278,6 +279,9 @@ class DifferentialEvolutionSampler(Sampler):
         """
         super().setup(n_dims, random_state)
         self.n_categories_ = _check_dimensions(dimensions, self.n_dims)
+        # Distinct configurations of an all-categorical space; None if endless.
+        self._n_configs = (math.prod(int(k) for k in self.n_categories_)
+                           if (self.n_categories_ > 0).all() else None)
         self.populations_ = {}
         self._next_target = {}
         self._seen = set()
@@ -385,6 +389,9 @@ class DifferentialEvolutionSampler(Sampler):
             key = _key(v)
             return key not in self._seen and key not in batch
 
+        if self._n_configs is not None and len(self._seen | batch) >= self._n_configs:
+            # Every configuration is taken: retries would be in vain.
+            return _snap(self.rng_.uniform(size=self.n_dims), self.n_categories_)
         if pool is not None:
             for _ in range(_MUTATION_RETRIES):
                 trial = self._trial(pool)
@@ -398,12 +405,13 @@ class DifferentialEvolutionSampler(Sampler):
         return trial
 
     def _trial(self, pool):
-        name, X, y, best = pool
+        name, X, _y, best = pool
         rng, F = self.rng_, self.mutation_factor
         m = len(X)
         t = self._next_target.get(name, 0) % m
         self._next_target[name] = t + 1
-        # Fancy indexing copies: nothing below can write into the population.
+        # A copy, since exp crossover writes into it: DEHB's wrote into its
+        # population through a view.
         target = X[t].copy()
         if self.strategy == "rand1":
             r = X[rng.choice(m, 3, replace=False)]
