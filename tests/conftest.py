@@ -116,3 +116,18 @@ class CountingValue(BaseEstimator):
 
     def score(self, X, y=None):
         return self.value + 0.001 * self.calls_
+
+
+class Sphere(BaseEstimator):
+    """Scores ``-sum((x_i - 0.7)**2)`` over four parameters: an easy problem to learn."""
+
+    def __init__(self, x0=0.0, x1=0.0, x2=0.0, x3=0.0):
+        self.x0, self.x1, self.x2, self.x3 = x0, x1, x2, x3
+
+    def partial_fit(self, X, y=None):
+        self.calls_ = getattr(self, "calls_", 0) + 1
+        return self
+
+    def score(self, X, y=None):
+        x = np.array([self.x0, self.x1, self.x2, self.x3])
+        return -float(np.sum((x - 0.7) ** 2))

@@ -59,26 +59,18 @@ class Run:
         return [(j.start_calls, j.n_calls) for j in self.jobs if j.model == model]
 
     def rungs(self):
-        """Per bracket run, the sorted models of each decided rung, from what
-        the driver told the sampler."""
-        by_vector = {m.vector.tobytes(): m.index for m in self.models}
-        rungs = defaultdict(list)
-        for vectors, scores, budgets in self.driver.sampler.told:
-            members = [by_vector[v.tobytes()] for v in vectors]
-            rungs[self.models[members[0]].bracket].append(sorted(members))
-        return [rungs[b] for b in range(len(self.driver.bracket_decisions()))]
+        """Per bracket run, the sorted models of each decided rung."""
+        return [[sorted(m) for m in b.rung_members] for b in self.driver.brackets]
 
     def told(self):
-        """Per bracket run and decision: {model: (score, calls)} as told to the sampler."""
-        by_vector = {m.vector.tobytes(): m.index for m in self.models}
-        told = defaultdict(list)
-        for vectors, scores, budgets in self.driver.sampler.told:
-            entry = {
-                by_vector[v.tobytes()]: (float(s), int(b))
-                for v, s, b in zip(vectors, scores, budgets)
-            }
-            told[self.models[next(iter(entry))].bracket].append(entry)
-        return [told[b] for b in range(len(self.driver.bracket_decisions()))]
+        """Per bracket run and decision: {model: (score, calls)} as it stood at the decision."""
+        return [
+            [
+                {i: self.models[i].score_at(calls)[::-1] for i in members}
+                for calls, members in zip(b.decisions, b.rung_members)
+            ]
+            for b in self.driver.brackets
+        ]
 
 
 def run(driver, score, order="fifo", seed=0):
@@ -388,7 +380,10 @@ PARAMETERS = {
 
 def test_params_come_from_the_sampler():
     plan = hyperband_plan(27, 3, n_iterations=2)
+    # The second iteration starts as the first one's runs finish.
     driver = make_driver(plan, PARAMETERS, seed=5)
+    assert len(driver.models) == sum(b.n_models for b in plan.brackets)
+    driver = run(driver, score_x).driver
     space = SearchSpace(PARAMETERS)
     reference = RandomSampler().setup(space.n_dims, 5)
     vectors = np.vstack([reference.ask(b.n_models) for b in list(plan.brackets) * 2])
@@ -398,9 +393,11 @@ def test_params_come_from_the_sampler():
     # Models are numbered bracket by bracket, in plan order.
     brackets = [m.bracket for m in driver.models]
     assert brackets == sorted(brackets)
-    for b in set(brackets):
-        ranks = [m.rank_in_bracket for m in driver.models if m.bracket == b]
-        assert ranks == list(range(len(ranks)))
+    for bracket_run in driver.brackets:
+        ranks = [m.rank_in_bracket for m in driver.models if m.bracket == bracket_run.index]
+        # Numbered on across iterations, so model ids stay unique.
+        first = bracket_run.iteration * len(ranks)
+        assert ranks == list(range(first, first + len(ranks)))
 
 
 def test_same_seed_same_params():
@@ -769,3 +766,55 @@ def test_a_rung_where_every_model_failed_ends_the_bracket():
     assert driver.ask() == []
     assert driver.done
     assert sorted(driver.pop_retired()) == list(range(9))
+
+
+def test_later_runs_learn_from_exactly_the_runs_before_them():
+    plan = hyperband_plan(9, 3, n_iterations=3)  # 3 brackets a run, 9 runs
+    n_brackets = len(plan.brackets)
+    result = run(make_driver(plan), score_x, order="shuffle", seed=3)
+    driver = result.driver
+    told = driver.sampler.told
+    # Run k is told, just before it starts, the rungs of run k - 3, in run order.
+    taught = [
+        driver.models[int(np.flatnonzero([(m.vector == vectors[0]).all() for m in driver.models])[0])].bracket
+        for vectors, _, _ in told
+    ]
+    expected = [
+        run_index
+        for run_index in range(len(driver.brackets) - n_brackets)
+        for _ in driver.brackets[run_index].decisions
+    ]
+    assert taught == expected
+    for vectors, scores, budgets in told:
+        assert len(vectors) == len(scores) == len(budgets)
+
+
+@pytest.mark.parametrize("sampler_name", ["de", "bo"])
+def test_learning_samplers_are_reproducible_whatever_the_order(sampler_name):
+    from hbsearch.samplers import make_sampler
+
+    plan = hyperband_plan(9, 3, n_iterations=4)
+    space = SearchSpace(PARAMETERS)
+    outcomes = []
+    for order, seed in [("fifo", 0), ("lifo", 0), ("shuffle", 1), ("shuffle", 2)]:
+        sampler = make_sampler(sampler_name)
+        sampler.setup(space.n_dims, 7, dimensions=space.dimensions)
+        result = run(Driver(plan, space, sampler), score_x, order=order, seed=seed)
+        outcomes.append(([m.params for m in result.models], result.calls))
+    assert all(o == outcomes[0] for o in outcomes[1:])
+
+
+def test_at_most_one_iteration_of_runs_at_once():
+    plan = hyperband_plan(27, 3, n_iterations=3)
+    driver = make_driver(plan)
+    n_brackets = len(plan.brackets)
+    pending = driver.ask()
+    most = 0
+    while pending:
+        job = pending.pop(0)
+        driver.tell(job.model, job.end_calls, score_x(driver.models[job.model], job.end_calls))
+        pending += driver.ask()
+        active = sum(not b.finished for b in driver.brackets)
+        most = max(most, active)
+        assert active <= n_brackets
+    assert driver.done and len(driver.brackets) == 3 * n_brackets

@@ -64,16 +64,23 @@ class ModelState:
     def latest_score(self) -> float:
         return self.scores[-1][1] if self.scores else math.nan
 
+    def score_at(self, calls: int) -> tuple[int, float]:
+        """``(calls, score)`` of the latest score taken at or before ``calls`` calls."""
+        earlier = [(c, s) for c, s in self.scores if c <= calls]
+        return earlier[-1] if earlier else (0, math.nan)
+
 
 class _BracketRun:
-    def __init__(self, index: int, bracket: Bracket, members: list[int]):
+    def __init__(self, index: int, iteration: int, bracket: Bracket, members: list[int]):
         self.index = index
+        self.iteration = iteration
         self.bracket = bracket
         self.rung = 0
         self.members = members
         self.models = list(members)  # every model the bracket started
         self.waiting = len(members)  # members still short of the rung's calls
         self.decisions: list[int] = []
+        self.rung_members: list[list[int]] = []  # the models of each decided rung
         self.finished = False
 
 
@@ -88,7 +95,16 @@ def descending_by_score(models: list[ModelState]) -> list[ModelState]:
 
 
 class Driver:
-    """Successive halving in every bracket of a plan, all brackets at once.
+    """Successive halving in every bracket of a plan, brackets side by side.
+
+    The brackets of the first iteration start together. Bracket run ``k``
+    (counting runs in order: iteration by iteration, and within one the
+    plan's brackets from the most models to the fewest) starts as soon as
+    every run up to ``k - B`` has finished, ``B`` being the number of brackets
+    in an iteration; just before asking the sampler for its configurations,
+    the sampler is told the results of run ``k - B``. So run ``k`` learns from
+    exactly runs ``0 .. k - B``, whatever the timing: at most ``B`` runs are
+    under way at once, and the same results give the same configurations.
 
     Parameters
     ----------
@@ -97,8 +113,9 @@ class Driver:
     space : SearchSpace
         Turns the sampler's unit-cube vectors into parameter dicts.
     sampler : Sampler
-        Proposes the configurations of a bracket when it starts, and is told
-        the scores of each rung when the rung is decided.
+        Proposes the configurations of a bracket run when it starts, and is
+        told the scores of every rung of the runs that finished before it
+        (see above).
     max_calls_per_job : int or None
         Split training between decisions into jobs of at most this many calls,
         each followed by a score (``patience`` needs those scores).
@@ -122,9 +139,11 @@ class Driver:
         self._ready: list[int] = []
         self._retired: list[int] = []
         self._best_finite = -math.inf
-        for iteration in range(plan.n_iterations):
-            for bracket in plan.brackets:
-                self._start_bracket(bracket)
+        # Every run of the search, in the order they start and teach the sampler.
+        self._schedule = [
+            (iteration, bracket) for iteration in range(plan.n_iterations) for bracket in plan.brackets
+        ]
+        self._start_runs()
 
     # -- public interface -------------------------------------------------
 
@@ -178,7 +197,7 @@ class Driver:
 
     @property
     def done(self) -> bool:
-        return all(b.finished for b in self.brackets)
+        return len(self.brackets) == len(self._schedule) and all(b.finished for b in self.brackets)
 
     @property
     def n_running(self) -> int:
@@ -190,17 +209,43 @@ class Driver:
 
     # -- internals --------------------------------------------------------
 
-    def _start_bracket(self, bracket: Bracket) -> None:
+    def _start_runs(self) -> None:
+        """Start every run whose predecessors (all runs up to ``k - B``) have finished."""
+        lag = len(self.plan.brackets)
+        while len(self.brackets) < len(self._schedule):
+            k = len(self.brackets)
+            if k >= lag:
+                if not all(run.finished for run in self.brackets[: k - lag + 1]):
+                    return
+                self._teach(self.brackets[k - lag])
+            self._start_bracket(*self._schedule[k])
+
+    def _teach(self, run: _BracketRun) -> None:
+        """Tell the sampler every rung of a finished run, rung by rung, models in order."""
+        for calls, members in zip(run.decisions, run.rung_members):
+            models = [self.models[i] for i in members]
+            if not models:
+                continue
+            # A model stopped early is told with the calls it had when scored.
+            scored = [m.score_at(calls) for m in models]
+            self.sampler.tell(
+                np.array([m.vector for m in models]),
+                np.array([score for _, score in scored]),
+                np.array([c for c, _ in scored]),
+            )
+
+    def _start_bracket(self, iteration: int, bracket: Bracket) -> None:
         n = bracket.n_models
         vectors = np.asarray(self.sampler.ask(n), dtype=float).reshape(n, self.space.n_dims)
         first = len(self.models)
-        run = _BracketRun(len(self.brackets), bracket, list(range(first, first + n)))
+        run = _BracketRun(len(self.brackets), iteration, bracket, list(range(first, first + n)))
         self.brackets.append(run)
         for i, vector in enumerate(vectors):
             state = ModelState(
                 index=first + i,
                 bracket=run.index,
-                rank_in_bracket=i,
+                # Numbered on from earlier iterations, so ids stay unique.
+                rank_in_bracket=iteration * n + i,
                 params=self.space.decode(vector),
                 vector=vector,
                 target=bracket.rungs[0].calls,
@@ -235,16 +280,11 @@ class Driver:
         members = [self.models[i] for i in run.members]
         rungs = run.bracket.rungs
         run.decisions.append(rungs[run.rung].calls)
-        scored = [m for m in members if m.scores]
-        if scored:
-            self.sampler.tell(
-                np.array([m.vector for m in scored]),
-                np.array([m.latest_score for m in scored]),
-                np.array([m.calls for m in scored]),
-            )
+        run.rung_members.append(list(run.members))
         if run.rung + 1 == len(rungs):
             run.finished = True
             self._retired.extend(m.index for m in members if not m.stopped)
+            self._start_runs()
             return
         run.rung += 1
         keep = rungs[run.rung].n_models

@@ -225,7 +225,10 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             # A resumed search draws what it drew the first time.
             seeds = Checkpoint.saved_seeds(self.checkpoint) or seeds
         split_seed, order_seed, sampler_seed = seeds
-        sampler.setup(space.n_dims, sampler_seed)
+        if "dimensions" in inspect.signature(sampler.setup).parameters:
+            sampler.setup(space.n_dims, sampler_seed, dimensions=space.dimensions)
+        else:
+            sampler.setup(space.n_dims, sampler_seed)
         driver = Driver(
             plan,
             space,
@@ -476,8 +479,19 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         The most ``partial_fit`` calls any model receives.
     aggressiveness : int, default=3
         How many times fewer models each rung keeps (Hyperband's ``eta``).
-    sampler : {"random"} or Sampler, default="random"
-        Where the configurations entering each bracket come from.
+    sampler : {"random", "de", "bo"} or Sampler, default="random"
+        Where the configurations entering each bracket come from: uniform
+        random draws (Hyperband), differential evolution (as in DEHB), or a
+        kernel-density model (as in BOHB), or an instance of a
+        :class:`hbsearch.samplers.Sampler` subclass. The learning samplers
+        learn from earlier bracket runs, so they need ``n_iterations > 1``.
+    n_iterations : int, default=1
+        How many times Hyperband's brackets are run, each time with new
+        configurations. Bracket run ``k`` starts once runs ``0 .. k - B`` have
+        finished (``B`` brackets an iteration; the first iteration's runs
+        start together) and its sampler has learned from exactly those runs,
+        so results do not depend on timing or the number of workers.
+        ``metadata`` counts every iteration.
     patience : int or bool, default=False
         Stop training a model when its scores over its last ``patience``
         calls improved by at most ``tol``. True means
@@ -559,6 +573,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         max_iter=81,
         aggressiveness=3,
         sampler="random",
+        n_iterations=1,
         patience=False,
         tol=1e-3,
         test_size=None,
@@ -575,6 +590,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         self.max_iter = max_iter
         self.aggressiveness = aggressiveness
         self.sampler = sampler
+        self.n_iterations = n_iterations
         self.patience = patience
         self.tol = tol
         self.test_size = test_size
@@ -587,7 +603,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         self.prefix = prefix
 
     def _plan(self) -> Plan:
-        return hyperband_plan(self.max_iter, self.aggressiveness)
+        return hyperband_plan(self.max_iter, self.aggressiveness, self.n_iterations)
 
     def _patience(self):
         if self.patience is True:
