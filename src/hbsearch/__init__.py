@@ -2,6 +2,7 @@
 
 __version__ = "0.1.0"
 
+from .asktell import HyperbandOptimizer, Trial  # noqa: E402
 from .search import HyperbandSearchCV, IncrementalSearchCV, SuccessiveHalvingSearchCV  # noqa: E402
 from .space import SearchSpace  # noqa: E402
 
@@ -10,5 +11,7 @@ __all__ = [
     "SuccessiveHalvingSearchCV",
     "IncrementalSearchCV",
     "SearchSpace",
+    "HyperbandOptimizer",
+    "Trial",
     "__version__",
 ]

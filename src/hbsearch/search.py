@@ -29,7 +29,7 @@ from . import __version__, engine
 from .checkpoint import Checkpoint
 from .driver import Driver
 from .results import ModelInfo, cv_results, fitted_metadata, history, model_history
-from .samplers import make_sampler
+from .samplers import make_sampler, setup_sampler
 from .schedule import Plan, check_int, hyperband_plan, passive_plan, plan_metadata, successive_halving_plan
 from .space import SearchSpace
 
@@ -225,10 +225,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             # A resumed search draws what it drew the first time.
             seeds = Checkpoint.saved_seeds(self.checkpoint) or seeds
         split_seed, order_seed, sampler_seed = seeds
-        if "dimensions" in inspect.signature(sampler.setup).parameters:
-            sampler.setup(space.n_dims, sampler_seed, dimensions=space.dimensions)
-        else:
-            sampler.setup(space.n_dims, sampler_seed)
+        setup_sampler(sampler, space, sampler_seed)
         driver = Driver(
             plan,
             space,

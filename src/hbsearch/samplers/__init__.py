@@ -1,6 +1,7 @@
 """Samplers: where the configurations entering each bracket come from."""
 
 import copy
+import inspect
 
 from .base import Sampler
 from .de import DifferentialEvolutionSampler
@@ -20,6 +21,7 @@ __all__ = [
     "RandomSampler",
     "Sampler",
     "make_sampler",
+    "setup_sampler",
 ]
 
 
@@ -35,3 +37,10 @@ def make_sampler(sampler) -> Sampler:
         f"sampler={sampler!r} is invalid: it must be one of {allowed} or a "
         "hbsearch.samplers.Sampler instance."
     )
+
+
+def setup_sampler(sampler: Sampler, space, random_state) -> Sampler:
+    """Set ``sampler`` up for ``space``'s unit cube, telling it the dimensions' kinds if it takes them."""
+    if "dimensions" in inspect.signature(sampler.setup).parameters:
+        return sampler.setup(space.n_dims, random_state, dimensions=space.dimensions)
+    return sampler.setup(space.n_dims, random_state)

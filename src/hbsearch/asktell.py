@@ -1,0 +1,148 @@
+"""Hyperband for evaluations you run yourself: ask for a trial, tell its score.
+
+:class:`HyperbandOptimizer` drives the same schedule, driver and sampler as
+:class:`~hbsearch.HyperbandSearchCV`, without Dask, data or estimators: you
+train and score however and wherever you like.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sklearn.utils import check_random_state
+
+from .driver import Driver
+from .samplers import make_sampler, setup_sampler
+from .schedule import hyperband_plan, plan_metadata
+from .space import SearchSpace
+
+__all__ = ["Trial", "HyperbandOptimizer"]
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One evaluation to run: bring model ``model_id`` to ``budget`` and score it.
+
+    Attributes
+    ----------
+    model_id : str
+        The model, as ``"bracket=B-I"`` (the same ids as ``cv_results_``).
+    params : dict
+        Its configuration.
+    budget : int
+        The resource (partial_fit calls, epochs, ...) the model must have
+        received in all when it is scored.
+    start_budget : int
+        The resource it had at its previous trial (0 for a new model): a
+        model you kept can be trained on from there instead of from scratch.
+    bracket : int
+        Its Hyperband bracket.
+    """
+
+    model_id: str
+    params: dict
+    budget: int
+    start_budget: int
+    bracket: int
+    _model: int = -1
+
+
+class HyperbandOptimizer:
+    """Hyperband's brackets and a sampler behind an ask/tell interface.
+
+    Parameters
+    ----------
+    parameters : dict or list of dicts
+        The search space, as for :class:`~hbsearch.HyperbandSearchCV`.
+    max_iter : int, default=81
+        The most resource any model receives.
+    aggressiveness : int, default=3
+        How many times fewer models each rung keeps.
+    sampler : {"random", "de", "bo"} or Sampler, default="random"
+        Where each bracket's configurations come from.
+    n_iterations : int, default=1
+        How many times the brackets are run.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the sampler.
+
+    Examples
+    --------
+    >>> from scipy.stats import uniform
+    >>> opt = HyperbandOptimizer({"x": uniform(0, 1)}, max_iter=9, random_state=0)
+    >>> opt.metadata["n_models"], opt.metadata["partial_fit_calls"]
+    (17, 69)
+    >>> while not opt.done:
+    ...     trial = opt.ask()
+    ...     opt.tell(trial, -(trial.params["x"] - 0.3) ** 2)
+    >>> round(opt.best_params_["x"], 1)
+    0.3
+    """
+
+    def __init__(
+        self, parameters, *, max_iter=81, aggressiveness=3, sampler="random", n_iterations=1,
+        random_state=None,
+    ):
+        self.plan = hyperband_plan(max_iter, aggressiveness, n_iterations)
+        self.space = SearchSpace(parameters)
+        rng = check_random_state(random_state)
+        self.sampler = setup_sampler(make_sampler(sampler), self.space, int(rng.randint(2**31 - 1)))
+        self._driver = Driver(self.plan, self.space, self.sampler)
+        self._queue = []
+        self.history_: list[dict] = []
+        self._best = None  # (score, calls, model_id, params)
+
+    @property
+    def metadata(self) -> dict:
+        """The plan: models, resource in all, and each bracket's rungs."""
+        return plan_metadata(self.plan)
+
+    @property
+    def done(self) -> bool:
+        """True once every trial of the plan has been told."""
+        return self._driver.done
+
+    def ask(self) -> Trial | None:
+        """The next trial, or None while every trial handed out waits for its score."""
+        if not self._queue:
+            self._queue.extend(self._driver.ask())
+        if not self._queue:
+            return None
+        job = self._queue.pop(0)
+        state = self._driver.models[job.model]
+        run = self._driver.brackets[state.bracket]
+        bracket = run.bracket.bracket
+        return Trial(
+            model_id=f"bracket={bracket}-{state.rank_in_bracket}",
+            params=state.params,
+            budget=job.end_calls,
+            start_budget=job.start_calls,
+            bracket=bracket,
+            _model=job.model,
+        )
+
+    def tell(self, trial: Trial, score: float) -> None:
+        """The score (higher is better) of ``trial``; NaN or inf marks a failure."""
+        score = float(score)
+        failed = not math.isfinite(score)
+        self._driver.tell(trial._model, trial.budget, score, failed=failed)
+        self.history_.append(
+            {"model_id": trial.model_id, "params": trial.params, "budget": trial.budget,
+             "score": score, "bracket": trial.bracket}
+        )
+        if not failed and (self._best is None or (score, trial.budget) > self._best[:2]):
+            self._best = (score, trial.budget, trial.model_id, trial.params)
+
+    @property
+    def best_params_(self) -> dict:
+        """The configuration with the best score told so far (ties: more resource)."""
+        if self._best is None:
+            raise AttributeError("no finite score has been told yet")
+        return self._best[3]
+
+    @property
+    def best_score_(self) -> float:
+        """The best score told so far."""
+        if self._best is None:
+            raise AttributeError("no finite score has been told yet")
+        return self._best[0]

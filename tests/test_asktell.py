@@ -1,0 +1,98 @@
+"""The ask/tell front: the same schedule and samplers, evaluations run by the user."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import pytest
+from scipy.stats import uniform
+
+from hbsearch import HyperbandOptimizer
+from hbsearch.schedule import hyperband_plan
+
+SPACE = {f"x{i}": uniform(0, 1) for i in range(3)}
+
+
+def sphere(params):
+    return -sum((params[f"x{i}"] - 0.7) ** 2 for i in range(3))
+
+
+def drive(opt, order="fifo", seed=0, score=None):
+    """Run ``opt`` to the end: hand out every trial available, answer them in ``order``."""
+    rng = random.Random(seed)
+    score = score or (lambda trial: sphere(trial.params))
+    out = []
+    while not opt.done:
+        waiting = []
+        while (trial := opt.ask()) is not None:
+            waiting.append(trial)
+        assert waiting, "nothing to run, yet not done"
+        if order == "lifo":
+            waiting.reverse()
+        elif order == "shuffle":
+            rng.shuffle(waiting)
+        for trial in waiting:
+            out.append(trial)
+            opt.tell(trial, score(trial))
+    return out
+
+
+def test_trials_follow_the_plan():
+    opt = HyperbandOptimizer(SPACE, max_iter=27, random_state=0)
+    trials = drive(opt)
+    plan = hyperband_plan(27)
+    assert opt.metadata["partial_fit_calls"] == plan.partial_fit_calls == 357
+    assert sum(t.budget - t.start_budget for t in trials) == 357
+    assert len({t.model_id for t in trials}) == plan.n_models
+    firsts = [t for t in trials if t.start_budget == 0]
+    assert len(firsts) == plan.n_models
+    # A model's trials continue where its previous one stopped.
+    last = {}
+    for t in trials:
+        assert t.start_budget == last.get(t.model_id, 0)
+        last[t.model_id] = t.budget
+    assert opt.best_score_ == max(h["score"] for h in opt.history_)
+    assert opt.ask() is None
+
+
+@pytest.mark.parametrize("sampler", ["random", "de", "bo"])
+def test_same_trials_whatever_the_order_of_answers(sampler):
+    runs = []
+    for order, seed in [("fifo", 0), ("lifo", 0), ("shuffle", 4)]:
+        opt = HyperbandOptimizer(SPACE, max_iter=9, n_iterations=3, sampler=sampler, random_state=2)
+        trials = drive(opt, order, seed)
+        runs.append(sorted((t.model_id, t.budget, tuple(t.params.values())) for t in trials))
+    assert runs[0] == runs[1] == runs[2]
+
+
+def test_learning_samplers_find_better_configurations():
+    def best(sampler, seed):
+        opt = HyperbandOptimizer(SPACE, max_iter=3, n_iterations=40, sampler=sampler, random_state=seed)
+        drive(opt)
+        return opt.best_score_
+
+    random_regret = -np.median([best("random", s) for s in range(5)])
+    for sampler in ("de", "bo"):
+        assert -np.median([best(sampler, s) for s in range(5)]) < random_regret / 5
+
+
+def test_failures_are_never_promoted():
+    opt = HyperbandOptimizer({"x": uniform(0, 1)}, max_iter=9, random_state=0)
+    # Every configuration above 0.5 fails: none of them may get a second trial.
+    trials = drive(opt, score=lambda t: math.nan if t.params["x"] > 0.5 else t.params["x"])
+    failed = {t.model_id for t in trials if t.params["x"] > 0.5}
+    assert failed
+    assert all(t.start_budget == 0 for t in trials if t.model_id in failed)
+    assert opt.best_params_["x"] <= 0.5
+
+
+def test_telling_a_trial_twice_is_an_error():
+    opt = HyperbandOptimizer({"x": uniform(0, 1)}, max_iter=3, random_state=0)
+    trial = opt.ask()
+    opt.tell(trial, 0.5)
+    with pytest.raises(ValueError, match="no job running"):
+        opt.tell(trial, 0.5)
+    with pytest.raises(ValueError, match="max_iter=0"):
+        HyperbandOptimizer({"x": uniform(0, 1)}, max_iter=0)
