@@ -14,7 +14,7 @@ import numpy as np
 from scipy import stats
 
 from .base import Sampler
-from .de import _check_ask, _check_dimensions, _check_tell, _is_int, _is_real, _snap
+from ._common import _check_ask, _check_dimensions, _check_tell, _is_int, _is_real, _snap
 
 __all__ = ["KernelDensitySampler"]
 
