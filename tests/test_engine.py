@@ -86,7 +86,7 @@ def test_tasks_carry_the_models_latest_score_as_priority(client):
         search.fit(np.zeros((30, 1)))
     finally:
         scheduler.remove_plugin(name=plugin.name)
-    train = sorted(p for key, p in plugin.priorities.items() if str(key).startswith("_train"))
+    train = sorted(p for key, p in plugin.priorities.items() if str(key).startswith("partial_fit-"))
     # First jobs come before any score (priority 0); a later job has its model's latest score.
     expected = [0.0] * 9
     for records in search.model_history_.values():

@@ -58,6 +58,7 @@ CASES = [
     (HyperbandSearchCV(SGDClassifier(), SPACE, max_time=0), None, ValueError, "max_time=0 is invalid"),
     (HyperbandSearchCV(SGDClassifier(), SPACE, max_time="1h"), None, ValueError, "max_time='1h'"),
     (HyperbandSearchCV(SGDClassifier(), SPACE, checkpoint=7), None, ValueError, "checkpoint=7 is invalid"),
+    (HyperbandSearchCV(SGDClassifier(), SPACE, progress="yes"), None, ValueError, "progress='yes'"),
     (HyperbandSearchCV(SGDClassifier(), SPACE, checkpoint="."), None, ValueError, "checkpoint='.'"),
     (HyperbandSearchCV(SGDClassifier(), SPACE, random_state="seed"), None, ValueError, "seed"),
     # the other searches' own settings

@@ -342,3 +342,18 @@ def test_verbose_logs_with_prefix(client, capsys):
     assert "[CV-demo] fitting 3 models" in out
     assert "best score" in out
     assert logging.getLogger("hbsearch").handlers == []
+
+
+def test_progress_bar_and_decision_log(client, capsys):
+    search = HyperbandSearchCV(
+        ScoreIsValue(), {"value": uniform(0, 1)}, max_iter=9, progress=True, verbose=2, random_state=0
+    )
+    search.fit(np.zeros((30, 1)))
+    captured = capsys.readouterr()
+    # The bar counts planned partial_fit calls and shows the best score.
+    assert "69/69" in captured.err
+    assert f"best={search.best_score_:.4g}" in captured.err
+    decisions = [line for line in captured.out.splitlines() if "decided" in line]
+    assert len(decisions) == sum(len(b["decisions"]) for b in search.metadata["brackets"])
+    assert any("bracket=2 (iteration 0): rung at 1 calls decided: 9 models scored, 3 go on" in d for d in decisions)
+    assert sum("bracket finished" in d for d in decisions) == len(search.metadata["brackets"])

@@ -16,6 +16,7 @@ import math
 import os
 import time
 import traceback
+import uuid
 from dataclasses import dataclass
 
 import numpy as np
@@ -421,6 +422,7 @@ def run_search(
     max_time: float | None = None,
     checkpoint=None,
     on_record=None,
+    label=str,
 ):
     """Run the driver's jobs on the cluster until it is done.
 
@@ -437,6 +439,9 @@ def run_search(
     With a :class:`~hbsearch.checkpoint.Checkpoint`, every scored step is
     saved with its model as it arrives, and a step already saved is not run
     again: its record and model are taken from the checkpoint.
+
+    ``label(model)`` names a model in task keys, so that the dashboard shows
+    tasks as ``partial_fit-<label>-to<calls>`` and ``score-<label>-at<calls>``.
     """
     from distributed import Future, as_completed
 
@@ -466,6 +471,7 @@ def run_search(
 
     def submit(job):
         idx = order.blocks(job.start_calls, job.end_calls)
+        name, token = label(job.model), uuid.uuid4().hex
         trained = client.submit(
             _train,
             state_future(job.model),
@@ -476,11 +482,11 @@ def run_search(
             fit_params_f,
             catch,
             priority=job.priority,
-            pure=False,
+            key=f"partial_fit-{name}-to{job.end_calls}-{token}",
         )
         scored = client.submit(
             _score, trained, data.X_val, data.y_val, scorer_f, catch,
-            priority=job.priority, pure=False,
+            priority=job.priority, key=f"score-{name}-at{job.end_calls}-{token}",
         )
         pending[scored.key] = (job, trained, scored)
         queue.add(scored)
@@ -570,7 +576,7 @@ def run_search(
             leftovers.append(best[2])
         release(leftovers)
         # An exception's traceback keeps this frame alive: drop its futures too.
-        future = batch = failed = leftovers = trained_f = scored_f = trained = None
+        future = batch = failed = leftovers = trained_f = scored_f = trained = None  # noqa: F841
         batches.close()
         queue.clear()
         scored_state.clear()

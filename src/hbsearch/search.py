@@ -7,13 +7,12 @@ records that come back into ``cv_results_``, ``history_`` and ``best_*``.
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import logging
-import math
 import numbers
 import os
 import sys
-import time
 import warnings
 
 import joblib
@@ -28,6 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import __version__, engine
 from .checkpoint import Checkpoint
 from .driver import Driver
+from .progress import Progress
 from .results import ModelInfo, cv_results, fitted_metadata, history, model_history
 from .samplers import make_sampler, setup_sampler
 from .schedule import Plan, check_int, hyperband_plan, passive_plan, plan_metadata, successive_halving_plan
@@ -193,6 +193,12 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         verbose = self.verbose
         if not isinstance(verbose, (bool, numbers.Real)) or verbose < 0:
             raise ValueError(f"verbose={verbose!r} is invalid: it must be a bool or a number >= 0.")
+        if not isinstance(self.progress, bool):
+            raise ValueError(f"progress={self.progress!r} is invalid: it must be True or False.")
+        if self.progress and importlib.util.find_spec("tqdm") is None:
+            raise ImportError(
+                "progress=True needs tqdm: pip install 'hbsearch[progress]' (or pip install tqdm)."
+            )
         rng = check_random_state(self.random_state)
         return plan, space, test_size, patience, tol, scorer, sampler, rng
 
@@ -239,6 +245,14 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             header = self._checkpoint_header(plan, driver, X, y, test_size, seeds)
             checkpoint = Checkpoint.open(self.checkpoint, header, compare=_CHECKED)
         fit_params = dict(fit_params)
+        progress = Progress(
+            plan.partial_fit_calls,
+            driver,
+            self._log,
+            bar=self.progress or (self.verbose >= 1 and importlib.util.find_spec("tqdm") is not None),
+            decisions=self.verbose >= 2,
+            describe=lambda run: f"bracket={run.bracket.bracket} (iteration {run.iteration})",
+        )
         try:
             with self._logging(), engine.client_for_fit() as client:
                 data = engine.persist_split(client, X_parts, y_parts, test_size, split_seed)
@@ -261,11 +275,13 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
                         error_score=self.error_score,
                         max_time=self.max_time,
                         checkpoint=checkpoint,
-                        on_record=self._progress_logger() if self.verbose else None,
+                        on_record=progress,
+                        label=lambda i: self._label(plan, driver, i),
                     )
                 finally:
                     engine.release(data.futures())
         finally:
+            progress.close()
             if checkpoint is not None:
                 checkpoint.close()
         self._store_results(plan, driver, outcome, scorer)
@@ -392,21 +408,10 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
 
         return attached()
 
-    def _progress_logger(self):
-        best = [-math.inf]
-        start = time.perf_counter()
-
-        def on_record(record):
-            if record.score > best[0]:
-                best[0] = record.score
-                self._log(
-                    "best score %.4f after %d partial_fit calls (%.1f s)",
-                    record.score,
-                    record.partial_fit_calls,
-                    time.perf_counter() - start,
-                )
-
-        return on_record
+    def _label(self, plan, driver, index) -> str:
+        """A model's id, as in ``cv_results_["model_id"]``, for task names."""
+        model = driver.models[index]
+        return str(self._model_id(driver.brackets[model.bracket].bracket.bracket, model.rank_in_bracket, index))
 
     # -- the best estimator's methods --------------------------------------
 
@@ -519,8 +524,13 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         results equal those of an uninterrupted search. A file written by a
         search with other settings, data or version is refused. Checkpoints
         hold pickled estimators: only resume from files you trust.
+    progress : bool, default=False
+        Show a progress bar (``tqdm.auto``: terminals and notebooks) whose
+        length is the planned partial_fit calls, with the best score so far.
     verbose : bool or int, default=False
-        Log progress to standard output.
+        Log to standard output through the ``"hbsearch"`` logger: every new
+        best score at 1 (with a progress bar when tqdm is installed), and
+        every rung decision at 2 or more.
     prefix : str, default=""
         Put in every log line, as ``[CV{prefix}]``.
 
@@ -579,6 +589,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         error_score=np.nan,
         max_time=None,
         checkpoint=None,
+        progress=False,
         verbose=False,
         prefix="",
     ):
@@ -596,6 +607,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         self.error_score = error_score
         self.max_time = max_time
         self.checkpoint = checkpoint
+        self.progress = progress
         self.verbose = verbose
         self.prefix = prefix
 
@@ -650,7 +662,7 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
         The most calls any model receives; None stops when one model is left.
     aggressiveness : int, default=3
     test_size, patience, tol, random_state, scoring, error_score, max_time, checkpoint,
-        verbose, prefix, sampler
+        progress, verbose, prefix, sampler
         As for :class:`HyperbandSearchCV` (``patience=True`` is not allowed here).
 
     Examples
@@ -680,6 +692,7 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
         error_score=np.nan,
         max_time=None,
         checkpoint=None,
+        progress=False,
         verbose=False,
         prefix="",
     ):
@@ -698,6 +711,7 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
         self.error_score = error_score
         self.max_time = max_time
         self.checkpoint = checkpoint
+        self.progress = progress
         self.verbose = verbose
         self.prefix = prefix
 
@@ -725,7 +739,7 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
     fits_per_score : int, default=1
         Calls between two scores of a model.
     test_size, patience, tol, random_state, scoring, error_score, max_time, checkpoint,
-        verbose, prefix, sampler
+        progress, verbose, prefix, sampler
         As for :class:`HyperbandSearchCV` (``patience=True`` is not allowed here).
 
     Examples
@@ -754,6 +768,7 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         error_score=np.nan,
         max_time=None,
         checkpoint=None,
+        progress=False,
         verbose=False,
         prefix="",
     ):
@@ -771,6 +786,7 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         self.error_score = error_score
         self.max_time = max_time
         self.checkpoint = checkpoint
+        self.progress = progress
         self.verbose = verbose
         self.prefix = prefix
 
