@@ -357,3 +357,19 @@ def test_progress_bar_and_decision_log(client, capsys):
     assert len(decisions) == sum(len(b["decisions"]) for b in search.metadata["brackets"])
     assert any("bracket=2 (iteration 0): rung at 1 calls decided: 9 models scored, 3 go on" in d for d in decisions)
     assert sum("bracket finished" in d for d in decisions) == len(search.metadata["brackets"])
+
+
+def test_sparse_input_and_estimator_attributes(client, classification):
+    import scipy.sparse
+
+    X, y = classification
+    search = SuccessiveHalvingSearchCV(
+        SGDClassifier(random_state=0), sgd_space(), n_initial_parameters=3, max_iter=3, random_state=0
+    )
+    search.fit(scipy.sparse.coo_matrix(X), y)
+    assert search.n_features_in_ == X.shape[1]
+    assert search.n_iter_ == 3
+    assert not hasattr(search, "feature_names_in_")  # numpy-like input has no column names
+    assert search.score(X, y) > 0.5
+    with pytest.raises(AttributeError):
+        SuccessiveHalvingSearchCV(SGDClassifier(), sgd_space()).n_features_in_

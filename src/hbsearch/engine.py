@@ -20,6 +20,7 @@ import uuid
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse
 from sklearn.base import clone
 
 from .results import Record, selection_key
@@ -162,7 +163,10 @@ def as_blocks(X, y):
         X_parts = list(np.ravel(X.to_delayed()))
         y_parts = list(np.ravel(y.to_delayed())) if y is not None else [None] * len(X_parts)
         return X_parts, y_parts
-    if not hasattr(X, "iloc"):
+    # pandas objects and scipy sparse matrices go to the estimator as they are.
+    if scipy.sparse.issparse(X):
+        X = X.tocsr()  # rows can be taken from CSR, not from every format
+    elif not hasattr(X, "iloc"):
         X = np.asarray(X)
     if y is not None and not hasattr(y, "iloc"):
         y = np.asarray(y)
@@ -171,6 +175,11 @@ def as_blocks(X, y):
     if y is not None and _n_rows(X) != _n_rows(y):
         raise ValueError(
             f"X and y have different lengths: X has {_n_rows(X)} rows, y has {_n_rows(y)}."
+        )
+    if _n_rows(X) < 2:
+        raise ValueError(
+            f"X has {_n_rows(X)} sample(s): a search needs at least 2, to train on one part "
+            "and validate on another."
         )
     return [X], [y]
 
@@ -268,7 +277,7 @@ def _validation_rows(n_rows: int, test_size: float, seed: int) -> np.ndarray:
 def _split_block(block, test_size: float, seed: int, validation: bool):
     if block is None:
         return None
-    mask = _validation_rows(len(block), test_size, seed)
+    mask = _validation_rows(_n_rows(block), test_size, seed)
     return _take(block, mask if validation else ~mask)
 
 
@@ -280,6 +289,8 @@ def _concat(parts):
         import pandas as pd
 
         return pd.concat(parts)
+    if scipy.sparse.issparse(parts[0]):
+        return scipy.sparse.vstack(parts, format=parts[0].format)
     return np.concatenate(parts)
 
 
@@ -368,7 +379,7 @@ def _train(state, estimator, params, X_blocks, y_blocks, fit_params, catch):
         else:
             model = copy.deepcopy(state[0])
         for Xb, yb in zip(X_blocks, y_blocks):
-            if len(Xb):
+            if _n_rows(Xb):
                 model.partial_fit(Xb, yb, **fit_params)
     except Exception:
         if not catch:

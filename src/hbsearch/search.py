@@ -7,6 +7,7 @@ records that come back into ``cv_results_``, ``history_`` and ``best_*``.
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import inspect
 import logging
@@ -18,9 +19,9 @@ import warnings
 import joblib
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
-from sklearn.exceptions import FitFailedWarning
+from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.metrics import get_scorer
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
@@ -98,6 +99,17 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
     """
 
     _hyperband = False
+
+    def __sklearn_tags__(self):
+        # What the search accepts and predicts is what its estimator does.
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator)
+        tags.estimator_type = inner.estimator_type
+        tags.classifier_tags = copy.deepcopy(inner.classifier_tags)
+        tags.regressor_tags = copy.deepcopy(inner.regressor_tags)
+        tags.target_tags.required = inner.target_tags.required
+        tags.input_tags.sparse = inner.input_tags.sparse
+        return tags
 
     # -- what subclasses choose ------------------------------------------
 
@@ -372,6 +384,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.best_score_ = float(results["test_score"][self.best_index_])
         self.best_params_ = results["params"][self.best_index_]
         self.best_estimator_ = outcome.best_model
+        self.n_iter_ = int(results["partial_fit_calls"].max())
         self.scorer_ = scorer
         self.n_splits_ = 1
         self.multimetric_ = False
@@ -457,8 +470,27 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     @property
     def classes_(self):
+        """Class labels of the best estimator."""
         check_is_fitted(self, "best_estimator_")
         return self.best_estimator_.classes_
+
+    @property
+    def n_features_in_(self) -> int:
+        """Number of features the best estimator was trained on."""
+        try:
+            check_is_fitted(self, "best_estimator_")
+        except NotFittedError as error:
+            raise AttributeError(str(error)) from error
+        return self.best_estimator_.n_features_in_
+
+    @property
+    def feature_names_in_(self):
+        """Column names of the training DataFrame, when it had them."""
+        try:
+            check_is_fitted(self, "best_estimator_")
+        except NotFittedError as error:
+            raise AttributeError(str(error)) from error
+        return self.best_estimator_.feature_names_in_
 
 
 class HyperbandSearchCV(BaseIncrementalSearchCV):
@@ -551,6 +583,9 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         ``history_`` grouped by ``model_id``.
     best_estimator_, best_score_, best_params_, best_index_, scorer_, n_splits_
         As in scikit-learn.
+    n_iter_ : int
+        The most partial_fit calls a model received (``max_iter`` unless the
+        search stopped early).
 
     Examples
     --------
