@@ -8,7 +8,7 @@ score from the model's parameters and calls, and tells it back.
 import functools
 import math
 import random
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -246,7 +246,7 @@ def test_survivors_are_the_top_k_by_latest_score(plan, score):
     for b, (rungs, told, bracket) in enumerate(zip(result.rungs(), result.told(), plan.brackets)):
         for k in range(len(bracket.rungs) - 1):
             calls = bracket.rungs[k].calls
-            top = ranked(rungs[k], lambda m: score(models[m], calls))
+            top = ranked(rungs[k], lambda m, calls=calls: score(models[m], calls))
             assert rungs[k + 1] == sorted(top[: bracket.rungs[k + 1].n_models]), (b, k)
         for k, entry in enumerate(told):
             # The sampler hears each member's score at the rung's calls.
@@ -259,7 +259,7 @@ def test_best_of_bracket_survives_when_score_ignores_calls(plan):
     # With score = x, rung k holds exactly the top n_k models of the bracket.
     result = run(make_driver(plan, seed=7), score_x)
     models = result.models
-    for b, (rungs, bracket) in enumerate(zip(result.rungs(), plan.brackets)):
+    for rungs, bracket in zip(result.rungs(), plan.brackets):
         members = rungs[0]
         by_x = sorted(members, key=lambda m: -models[m].params["x"])
         for rung, got in zip(bracket.rungs, rungs):

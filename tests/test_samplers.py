@@ -129,7 +129,7 @@ class TestSamplerConformance:
         sampler = set_up(make, 5, 1, MIXED)
         rng = np.random.RandomState(0)
         extremes = np.array([1e300, -1e300, np.nan, np.inf, -np.inf, 0.0, 1e-300])
-        for round_ in range(12):
+        for _ in range(12):
             X = asked(sampler, 7, 5)
             scores = np.where(rng.uniform(size=7) < 0.5, rng.permutation(extremes),
                               1e6 * rng.standard_normal(7))

@@ -81,7 +81,7 @@ class Checkpoint:
         return None
 
     @classmethod
-    def open(cls, path, header: dict, compare: tuple) -> "Checkpoint":
+    def open(cls, path, header: dict, compare: tuple) -> Checkpoint:
         """Open ``path`` for a search described by ``header``.
 
         A new file gets ``header``. An existing one must have been written by a
@@ -113,7 +113,7 @@ class Checkpoint:
                         "Use another path, or delete the file to start afresh."
                     )
             steps = {}
-            for end, (fields, model) in frames:
+            for end, (fields, model) in frames:  # noqa: B007 (end: where the intact frames stop)
                 record = Record(**fields)
                 steps[(record.model, record.partial_fit_calls)] = (record, model)
         handle = open(path, "r+b")

@@ -248,7 +248,7 @@ def _delayed_apply(method, part):
     return delayed(lambda block: np.asarray(method(block)), pure=True)(part)
 
 
-def distinct_values(client, data: "ClusterData") -> np.ndarray:
+def distinct_values(client, data: ClusterData) -> np.ndarray:
     """Sorted distinct values of y over training and validation blocks, found on the cluster."""
     uniques = [client.submit(_unique, b, pure=False) for b in [*data.y_train, data.y_val]]
     return client.submit(_union, uniques, pure=False).result()
@@ -551,7 +551,8 @@ def run_search(
                 now = time.perf_counter() - start
                 jobs = [pending.pop(f.key)[:2] for f, _ in batch]
                 models = client.gather([t for _, t in jobs]) if checkpoint is not None else None
-                for i, ((job, trained), (future, result)) in enumerate(zip(jobs, batch)):
+                # `future` is cleared in `finally`, with the other futures this frame may keep.
+                for i, ((job, trained), (future, result)) in enumerate(zip(jobs, batch)):  # noqa: B007
                     score, fit_time, score_time, error = result
                     if error is not None:
                         score = float(error_score)

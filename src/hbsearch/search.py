@@ -15,6 +15,7 @@ import numbers
 import os
 import sys
 import warnings
+from typing import Any
 
 import joblib
 import numpy as np
@@ -136,12 +137,13 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
     # -- metadata --------------------------------------------------------
 
     @property
-    def metadata(self) -> dict:
+    def metadata(self) -> dict[str, Any]:
         """The plan: models and partial_fit calls the search will make.
 
         Read before fitting, with no data, Dask or random numbers involved;
         ``metadata_`` after fitting equals it unless ``patience`` stopped
-        models early.
+        models early, ``max_time`` or a KeyboardInterrupt ended the fit, or
+        failures left a rung fewer models to promote than it keeps.
         """
         return self._metadata_of(self._plan())
 
@@ -216,14 +218,15 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     # -- fitting ---------------------------------------------------------
 
-    def fit(self, X, y=None, **fit_params):
+    def fit(self, X, y=None, **fit_params) -> BaseIncrementalSearchCV:
         """Search for the best parameters, training models with ``partial_fit``.
 
         Parameters
         ----------
         X : array-like, pandas DataFrame, dask array or dask DataFrame
             Training data. Each block (chunk of rows, or partition) is the data
-            of one ``partial_fit`` call; a NumPy array or pandas frame is one block.
+            of one ``partial_fit`` call; a NumPy array, pandas frame or SciPy
+            sparse matrix is one block.
         y : array-like, dask array or dask Series, optional
             Targets, blocked like ``X``.
         **fit_params
@@ -232,7 +235,8 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
 
         Returns
         -------
-        self
+        self : object
+            The fitted search.
         """
         plan, space, test_size, patience, tol, scorer, sampler, rng = self._check_settings()
         X_parts, y_parts = engine.as_blocks(X, y)
@@ -433,40 +437,40 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         return engine.apply_blockwise(getattr(self.best_estimator_, method), X)
 
     @available_if(_fitted_or_estimator_has("predict"))
-    def predict(self, X):
+    def predict(self, X) -> Any:
         """Predict with the best estimator (blockwise on dask collections)."""
         return self._call_best("predict", X)
 
     @available_if(_fitted_or_estimator_has("predict_proba"))
-    def predict_proba(self, X):
+    def predict_proba(self, X) -> Any:
         """Class probabilities from the best estimator (blockwise on dask collections)."""
         return self._call_best("predict_proba", X)
 
     @available_if(_fitted_or_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X) -> Any:
         """Log class probabilities from the best estimator (blockwise on dask collections)."""
         return self._call_best("predict_log_proba", X)
 
     @available_if(_fitted_or_estimator_has("decision_function"))
-    def decision_function(self, X):
+    def decision_function(self, X) -> Any:
         """Decision function of the best estimator (blockwise on dask collections)."""
         return self._call_best("decision_function", X)
 
     @available_if(_fitted_or_estimator_has("transform"))
-    def transform(self, X):
+    def transform(self, X) -> Any:
         """Transform with the best estimator (blockwise on dask collections)."""
         return self._call_best("transform", X)
 
     @available_if(_fitted_or_estimator_has("inverse_transform"))
-    def inverse_transform(self, X):
+    def inverse_transform(self, X) -> Any:
         """Inverse transform with the best estimator (blockwise on dask collections)."""
         return self._call_best("inverse_transform", X)
 
-    def score(self, X, y=None):
+    def score(self, X, y=None) -> float:
         """Score of the best estimator by ``scorer_`` (dask inputs are computed first)."""
         check_is_fitted(self, "best_estimator_")
         X, y = engine.materialize(X), engine.materialize(y)
-        return self.scorer_(self.best_estimator_, X, y)
+        return float(self.scorer_(self.best_estimator_, X, y))
 
     @property
     def classes_(self):
@@ -576,7 +580,8 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
     cv_results_ : dict of arrays
         One row per model: ``test_score`` (latest score), ``rank_test_score``,
         ``model_id``, ``bracket``, ``partial_fit_calls``, ``params``,
-        ``param_<name>`` and timings.
+        ``param_<name>``, ``error`` (None, or the traceback of a failed
+        model) and timings.
     history_ : list of dict
         Every score of every model, in the order received.
     model_history_ : dict
@@ -696,9 +701,17 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
     max_iter : int or None, default=None
         The most calls any model receives; None stops when one model is left.
     aggressiveness : int, default=3
-    test_size, patience, tol, random_state, scoring, error_score, max_time, checkpoint,
-        progress, verbose, prefix, sampler
+        How many times fewer models each rung keeps.
+    test_size, patience, tol, random_state, scoring, error_score
         As for :class:`HyperbandSearchCV` (``patience=True`` is not allowed here).
+    max_time, checkpoint, progress, verbose, prefix, sampler
+        As for :class:`HyperbandSearchCV`.
+
+    Attributes
+    ----------
+    metadata, metadata_, cv_results_, history_, model_history_, best_estimator_, best_score_
+        As for :class:`HyperbandSearchCV`; ``metadata`` has ``n_models``,
+        ``partial_fit_calls`` and ``max_iter``, and there is no ``bracket`` column.
 
     Examples
     --------
@@ -773,9 +786,16 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         ``partial_fit`` calls per model.
     fits_per_score : int, default=1
         Calls between two scores of a model.
-    test_size, patience, tol, random_state, scoring, error_score, max_time, checkpoint,
-        progress, verbose, prefix, sampler
+    test_size, patience, tol, random_state, scoring, error_score
         As for :class:`HyperbandSearchCV` (``patience=True`` is not allowed here).
+    max_time, checkpoint, progress, verbose, prefix, sampler
+        As for :class:`HyperbandSearchCV`.
+
+    Attributes
+    ----------
+    metadata, metadata_, cv_results_, history_, model_history_, best_estimator_, best_score_
+        As for :class:`HyperbandSearchCV`; ``metadata`` has ``n_models``,
+        ``partial_fit_calls`` and ``max_iter``, and there is no ``bracket`` column.
 
     Examples
     --------

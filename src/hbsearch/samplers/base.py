@@ -28,7 +28,7 @@ class Sampler(ABC):
     def __init__(self, random_state=None):
         self.random_state = random_state
 
-    def setup(self, n_dims: int, random_state=None) -> "Sampler":
+    def setup(self, n_dims: int, random_state=None) -> Sampler:
         """Start afresh on a ``n_dims``-dimensional cube; returns self."""
         self.n_dims = int(n_dims)
         seed = self.random_state if random_state is None else random_state
@@ -39,6 +39,6 @@ class Sampler(ABC):
     def ask(self, n: int) -> np.ndarray:
         """``n`` new configurations, an array of shape ``(n, n_dims)`` in [0, 1]."""
 
-    def tell(self, vectors: np.ndarray, scores: np.ndarray, budgets: np.ndarray) -> None:
+    def tell(self, vectors: np.ndarray, scores: np.ndarray, budgets: np.ndarray) -> None:  # noqa: B027
         """Scores (higher is better; NaN for failures) of ``vectors`` after
         ``budgets`` partial_fit calls each. The default ignores them."""

@@ -13,8 +13,8 @@ import math
 import numpy as np
 from scipy import stats
 
-from .base import Sampler
 from ._common import _check_ask, _check_dimensions, _check_tell, _is_int, _is_real, _snap
+from .base import Sampler
 
 __all__ = ["KernelDensitySampler"]
 
