@@ -38,6 +38,13 @@ class Trial:
         model you kept can be trained on from there instead of from scratch.
     bracket : int
         Its Hyperband bracket.
+
+    Examples
+    --------
+    >>> from scipy.stats import uniform
+    >>> trial = HyperbandOptimizer({"x": uniform(0, 1)}, max_iter=9, random_state=0).ask()
+    >>> trial.model_id, trial.start_budget, trial.budget
+    ('bracket=2-0', 0, 1)
     """
 
     model_id: str

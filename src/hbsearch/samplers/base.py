@@ -23,6 +23,19 @@ class Sampler(ABC):
     random_state : int, RandomState instance or None
         Seed of the sampler's own random numbers. The search overrides it
         through :meth:`setup` with a seed drawn from its ``random_state``.
+
+    Examples
+    --------
+    A sampler that proposes the centre of the cube, jittered:
+
+    >>> import numpy as np
+    >>> class NearCentre(Sampler):
+    ...     def ask(self, n):
+    ...         return np.clip(0.5 + 0.1 * self.rng_.normal(size=(n, self.n_dims)), 0, 1)
+    >>> NearCentre().setup(n_dims=2, random_state=0).ask(3).shape
+    (3, 2)
+
+    Any instance can be passed as ``sampler=`` to the searches.
     """
 
     def __init__(self, random_state=None):
