@@ -40,7 +40,10 @@ def make_sampler(sampler) -> Sampler:
 
 
 def setup_sampler(sampler: Sampler, space, random_state) -> Sampler:
-    """Set ``sampler`` up for ``space``'s unit cube, telling it the dimensions' kinds if it takes them."""
+    """Set ``sampler`` up for ``space``'s unit cube, telling it the dimensions' kinds if it takes them.
+
+    A user's sampler may override ``setup`` without the ``dimensions`` keyword.
+    """
     if "dimensions" in inspect.signature(sampler.setup).parameters:
         return sampler.setup(space.n_dims, random_state, dimensions=space.dimensions)
     return sampler.setup(space.n_dims, random_state)

@@ -7,6 +7,8 @@ from abc import ABC, abstractmethod
 import numpy as np
 from sklearn.utils import check_random_state
 
+from ._common import _check_dimensions
+
 __all__ = ["Sampler"]
 
 
@@ -41,12 +43,33 @@ class Sampler(ABC):
     def __init__(self, random_state=None):
         self.random_state = random_state
 
-    def setup(self, n_dims: int, random_state=None) -> Sampler:
-        """Start afresh on a ``n_dims``-dimensional cube; returns self."""
+    def setup(self, n_dims: int, random_state=None, *, dimensions=None) -> Sampler:
+        """Start afresh on a ``n_dims``-dimensional cube.
+
+        Parameters
+        ----------
+        n_dims : int
+            Number of dimensions.
+        random_state : int, RandomState instance or None, default=None
+            Seed; None uses the constructor's ``random_state``.
+        dimensions : list of Dimension or None, default=None
+            The kind of each dimension (as in ``SearchSpace.dimensions``);
+            None treats all as continuous. Kept as ``n_categories_`` (0 for
+            a dimension that is not categorical).
+
+        Returns
+        -------
+        self : Sampler
+        """
         self.n_dims = int(n_dims)
         seed = self.random_state if random_state is None else random_state
         self.rng_ = check_random_state(seed)
+        self.n_categories_ = _check_dimensions(dimensions, self.n_dims)
+        self._start()
         return self
+
+    def _start(self) -> None:  # noqa: B027 (a hook: most samplers keep no state)
+        """Forget everything learned: called by :meth:`setup`. Subclasses with state override it."""
 
     @abstractmethod
     def ask(self, n: int) -> np.ndarray:

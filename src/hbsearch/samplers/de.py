@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from ._common import _check_ask, _check_dimensions, _check_tell, _is_int, _is_real, _snap
+from ._common import _check_ask, _check_tell, _is_int, _is_real, _snap
 from .base import Sampler
 
 __all__ = ["DifferentialEvolutionSampler"]
@@ -155,25 +155,7 @@ class DifferentialEvolutionSampler(Sampler):
         self.crossover = crossover
         self.population_size = population_size
 
-    def setup(self, n_dims, random_state=None, *, dimensions=None):
-        """Start afresh on a ``n_dims``-dimensional cube.
-
-        Parameters
-        ----------
-        n_dims : int
-            Number of dimensions.
-        random_state : int, RandomState instance or None, default=None
-            Seed; None uses the constructor's ``random_state``.
-        dimensions : list of Dimension or None, default=None
-            The kind of each dimension (as in ``SearchSpace.dimensions``);
-            None treats all as continuous.
-
-        Returns
-        -------
-        self : DifferentialEvolutionSampler
-        """
-        super().setup(n_dims, random_state)
-        self.n_categories_ = _check_dimensions(dimensions, self.n_dims)
+    def _start(self):
         # Distinct configurations of an all-categorical space; None if endless.
         self._n_configs = (math.prod(int(k) for k in self.n_categories_)
                            if (self.n_categories_ > 0).all() else None)
@@ -181,7 +163,6 @@ class DifferentialEvolutionSampler(Sampler):
         self._next_target = {}
         self._seen = set()
         self._largest_ask = 0
-        return self
 
     @property
     def _capacity(self):

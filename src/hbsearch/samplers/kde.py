@@ -13,7 +13,7 @@ import math
 import numpy as np
 from scipy import stats
 
-from ._common import _check_ask, _check_dimensions, _check_tell, _is_int, _is_real, _snap
+from ._common import _check_ask, _check_tell, _is_int, _is_real, _snap
 from .base import Sampler
 
 __all__ = ["KernelDensitySampler"]
@@ -225,29 +225,10 @@ class KernelDensitySampler(Sampler):
         self.bandwidth_factor = bandwidth_factor
         self.min_bandwidth = min_bandwidth
 
-    def setup(self, n_dims, random_state=None, *, dimensions=None):
-        """Start afresh on a ``n_dims``-dimensional cube.
-
-        Parameters
-        ----------
-        n_dims : int
-            Number of dimensions.
-        random_state : int, RandomState instance or None, default=None
-            Seed; None uses the constructor's ``random_state``.
-        dimensions : list of Dimension or None, default=None
-            The kind of each dimension (as in ``SearchSpace.dimensions``);
-            None treats all as continuous.
-
-        Returns
-        -------
-        self : KernelDensitySampler
-        """
-        super().setup(n_dims, random_state)
-        self.n_categories_ = _check_dimensions(dimensions, self.n_dims)
+    def _start(self):
         self.observations_ = {}
         self._model = None
         self._stale = False
-        return self
 
     def tell(self, vectors, scores, budgets):
         """Record scores (higher is better) of ``vectors`` at ``budgets``.
