@@ -292,7 +292,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
                         max_time=self.max_time,
                         checkpoint=checkpoint,
                         on_record=progress,
-                        label=lambda i: self._label(plan, driver, i),
+                        label=lambda i: self._label(driver, i),
                     )
                 finally:
                     engine.release(data.futures())
@@ -425,7 +425,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
 
         return attached()
 
-    def _label(self, plan, driver, index) -> str:
+    def _label(self, driver, index) -> str:
         """A model's id, as in ``cv_results_["model_id"]``, for task names."""
         model = driver.models[index]
         return str(self._model_id(driver.brackets[model.bracket].bracket.bracket, model.rank_in_bracket, index))
