@@ -465,10 +465,6 @@ print(f"client process: {client_rss_before / MiB:.0f} MiB resident")
 A binary classification problem: the labels first, then the features of each block given its labels
 (two Gaussian clouds, 50 float32 features). The arrays are lazy: nothing is computed here, the blocks
 are made by the workers when `fit` needs them.
-
-The features are computed from the labels, rather than the other way round, on purpose: `fit` turns
-`X` and `y` into blocks separately, so a `y` computed from `X` would make Dask generate each block of
-`X` twice, once for `X` and once inside `y`.
 """),
     code("""
 N_FEATURES = 50
@@ -590,9 +586,9 @@ print(f"best possible accuracy:         {norm.cdf(np.linalg.norm(CENTER)):.4f}")
     md("""
 ## Sizing blocks
 
-- One block is the data of one `partial_fit` call, and a model's training task holds the blocks of all
-  the calls it makes before its next decision, up to `max_iter` blocks. Keep `max_iter` blocks well
-  within a worker's memory: here 27 blocks of 3.8 MiB.
+- One block is the data of one `partial_fit` call. A training task holds at most 8 distinct blocks at
+  once (a model's longer run of calls between two decisions is a chain of tasks), so keep 8 blocks well
+  within a worker's memory: here 8 blocks of 3.8 MiB.
 - A model sees at most `max_iter` blocks; to let the longest-trained models see all the data, use
   `max_iter` at least the number of blocks.
 - One validation set is joined from every block (`test_size`, by default `min(0.2, 1 / n_blocks)` of

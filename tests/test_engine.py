@@ -93,3 +93,40 @@ def test_tasks_carry_the_models_latest_score_as_priority(client):
         expected += [r["score"] for r in records[:-1]]
     assert train == pytest.approx(sorted(expected))
     assert len(train) == 9 + 3 + 1
+
+
+def test_groups_hold_at_most_so_many_distinct_blocks():
+    from hbsearch.engine import _groups
+
+    assert _groups([0, 1, 2, 0, 1, 2], 2) == [[0, 1], [2, 0], [1, 2]]
+    assert _groups([3, 3, 3, 3], 1) == [[3, 3, 3, 3]]
+    assert _groups(list(range(20)), 8) == [list(range(8)), list(range(8, 16)), list(range(16, 20))]
+    assert _groups([], 8) == []
+
+
+GENERATED = []
+
+
+def _generate_block(block, block_id=None):
+    if block_id is not None:  # None: dask probing the output type
+        GENERATED.append(tuple(int(i) for i in block_id))
+    rng = np.random.RandomState(block_id[0] if block_id is not None else 0)
+    return rng.normal(size=block.shape)
+
+
+def test_long_jobs_are_chains_and_y_from_x_computes_x_once(client):
+    GENERATED.clear()
+    shape = da.zeros((2400, 3), chunks=(100, 3))
+    X = shape.map_blocks(_generate_block, dtype=float, meta=np.empty((0, 3)))
+    y = (X[:, 0] > 0).astype(int)  # labels computed from X itself
+    search = SuccessiveHalvingSearchCV(
+        ScoreIsValue(), {"value": uniform(0, 1)}, n_initial_parameters=3, n_initial_iter=27,
+        max_iter=27, random_state=0,
+    )
+    search.fit(X, y)
+    # Every block of X was generated once, for X and y alike.
+    assert sorted(GENERATED) == [(i, 0) for i in range(24)]
+    # 27 calls over 24 blocks run as a chain of tasks, without losing a call or its time.
+    assert search.best_estimator_.calls_ == 27
+    assert all(h["partial_fit_time"] > 0 for h in search.history_)
+    assert search.metadata_ == search.metadata

@@ -40,6 +40,9 @@ __all__ = [
 
 logger = logging.getLogger("hbsearch")
 
+# Distinct training blocks one task may hold at once (the rest of a job goes to the next task).
+MAX_BLOCKS_PER_TASK = 8
+
 
 # -- the cluster -----------------------------------------------------------
 
@@ -160,9 +163,17 @@ def as_blocks(X, y):
                         f"X and y must have the same partitions: X has {X.npartitions}, "
                         f"y has {y.npartitions}."
                     )
-        X_parts = list(np.ravel(X.to_delayed()))
-        y_parts = list(np.ravel(y.to_delayed())) if y is not None else [None] * len(X_parts)
-        return X_parts, y_parts
+        if y is None:
+            X_parts = list(np.ravel(X.to_delayed()))
+            return X_parts, [None] * len(X_parts)
+        if _is_dask_array(X) and _is_dask_array(y):
+            # Unoptimized, the two graphs keep X's tasks under the same keys, so
+            # a y computed from X shares them instead of computing X again.
+            return (
+                list(np.ravel(X.to_delayed(optimize_graph=False))),
+                list(np.ravel(y.to_delayed(optimize_graph=False))),
+            )
+        return list(np.ravel(X.to_delayed())), list(np.ravel(y.to_delayed()))
     # pandas objects and scipy sparse matrices go to the estimator as they are.
     if scipy.sparse.issparse(X):
         X = X.tocsr()  # rows can be taken from CSR, not from every format
@@ -365,14 +376,17 @@ def release(futures) -> None:
 # -- the tasks -------------------------------------------------------------
 
 
-def _train(state, estimator, params, X_blocks, y_blocks, fit_params, catch):
+def _train(state, estimator, params, X_blocks, y_blocks, fit_params, catch, carried=False):
     """A new model (``state`` None) or a copy of ``state``'s, trained on the blocks.
 
     Returns ``(model, fit_time, error)``. The input is never mutated, so a
     lost result can be recomputed. With ``catch``, an exception becomes the
-    error's traceback text instead of failing the task.
+    error's traceback text instead of failing the task. ``carried`` marks a
+    task that continues the same job, whose fit time adds to ``state``'s.
     """
-    start = time.perf_counter()
+    if state is not None and state[2] is not None:
+        return state  # failed earlier in this job: nothing to train
+    start = time.perf_counter() - (state[1] if carried else 0.0)
     try:
         if state is None:
             model = clone(estimator).set_params(**params)
@@ -386,6 +400,20 @@ def _train(state, estimator, params, X_blocks, y_blocks, fit_params, catch):
             raise
         return None, time.perf_counter() - start, traceback.format_exc()
     return model, time.perf_counter() - start, None
+
+
+def _groups(blocks: list[int], most: int) -> list[list[int]]:
+    """``blocks`` cut, in order, into runs of at most ``most`` distinct blocks."""
+    groups, current, distinct = [], [], set()
+    for block in blocks:
+        if block not in distinct and len(distinct) == most:
+            groups.append(current)
+            current, distinct = [], set()
+        current.append(block)
+        distinct.add(block)
+    if current:
+        groups.append(current)
+    return groups
 
 
 def _score(state, X_val, y_val, scorer, catch):
@@ -458,8 +486,6 @@ def run_search(
 
     catch = not (isinstance(error_score, str) and error_score == "raise")
     order = BlockOrder(data.n_blocks, order_seed)
-    shared = client.scatter([estimator, fit_params, scorer], hash=False, broadcast=True)
-    estimator_f, fit_params_f, scorer_f = shared
     # model -> its (model, fit_time, error) behind its latest record: a future,
     # or a tuple restored from a checkpoint
     scored_state: dict[int, object] = {}
@@ -481,22 +507,28 @@ def run_search(
         return scored_state[model]
 
     def submit(job):
-        idx = order.blocks(job.start_calls, job.end_calls)
         name, token = label(job.model), uuid.uuid4().hex
-        trained = client.submit(
-            _train,
-            state_future(job.model),
-            estimator_f,
-            job.params,
-            [data.X_train[i] for i in idx],
-            [data.y_train[i] for i in idx],
-            fit_params_f,
-            catch,
-            priority=job.priority,
-            key=f"partial_fit-{name}-to{job.end_calls}-{token}",
-        )
+        trained, calls = state_future(job.model), job.start_calls
+        # A task holds at most MAX_BLOCKS_PER_TASK distinct blocks in memory;
+        # a job needing more is a chain of tasks.
+        for idx in _groups(order.blocks(job.start_calls, job.end_calls), MAX_BLOCKS_PER_TASK):
+            first = calls == job.start_calls
+            calls += len(idx)
+            trained = client.submit(
+                _train,
+                trained,
+                estimator,
+                job.params,
+                [data.X_train[i] for i in idx],
+                [data.y_train[i] for i in idx],
+                fit_params,
+                catch,
+                not first,
+                priority=job.priority,
+                key=f"partial_fit-{name}-to{calls}-{token}",
+            )
         scored = client.submit(
-            _score, trained, data.X_val, data.y_val, scorer_f, catch,
+            _score, trained, data.X_val, data.y_val, scorer, catch,
             priority=job.priority, key=f"score-{name}-at{job.end_calls}-{token}",
         )
         pending[scored.key] = (job, trained, scored)
@@ -543,7 +575,12 @@ def run_search(
                     stopped_early = f"max_time={max_time} s was reached"
                     break
                 batch = next(batches)
-                failed = [f for f, _ in batch if f.status == "error"]
+                failed = [f for f, _ in batch if f.status != "finished"]
+                if failed and failed[0].status == "cancelled":
+                    raise RuntimeError(
+                        f"Dask cancelled task {failed[0].key!r} of the search: its inputs were lost "
+                        "from the cluster (for example every worker holding them died)."
+                    )
                 if failed:
                     # No local may hold the exception: it would keep this frame,
                     # and the futures in it, alive in a reference cycle.
@@ -581,7 +618,7 @@ def run_search(
         # Releasing every future we hold lets the scheduler forget the work,
         # including work under way; client.cancel would also walk into
         # dependents we already let go.
-        leftovers = [*scored_state.values(), *shared]
+        leftovers = list(scored_state.values())
         for _, trained_f, scored_f in pending.values():
             leftovers += [trained_f, scored_f]
         if best is not None:
