@@ -26,7 +26,13 @@ _FRAME = struct.Struct("<QI")  # payload length, CRC32 of the payload
 
 
 class CheckpointMismatch(ValueError):
-    """The checkpoint was written by a search with other settings, data or version."""
+    """The checkpoint was written by a search with other settings, data or version.
+
+    Examples
+    --------
+    >>> issubclass(CheckpointMismatch, ValueError)
+    True
+    """
 
 
 def _frame(obj) -> bytes:
@@ -59,6 +65,17 @@ class Checkpoint:
         What the search was: settings, data, version, and the seeds it drew.
     steps : dict
         ``(model, partial_fit_calls) -> (Record, fitted model)`` for every step saved.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from hbsearch.results import Record
+    >>> path = os.path.join(tempfile.mkdtemp(), "search.ckpt")
+    >>> with Checkpoint.open(path, {"search": "demo"}, compare=("search",)) as ckpt:
+    ...     ckpt.save(Record(0, 1, 0.5, 0.01, 0.01, 0.1), model="a fitted model")
+    >>> with Checkpoint.open(path, {"search": "demo"}, compare=("search",)) as ckpt:
+    ...     sorted(ckpt.steps)
+    [(0, 1)]
     """
 
     def __init__(self, path, header: dict, steps: dict, handle):

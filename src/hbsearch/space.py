@@ -41,6 +41,12 @@ class Dimension:
     subspace : int or None
         Index of the subspace the parameter belongs to, None for the
         subspace selector.
+
+    Examples
+    --------
+    >>> from scipy.stats import randint
+    >>> SearchSpace({"layers": [(8,), (4, 4)], "batch": randint(16, 65)}).dimensions[0]
+    Dimension(name='batch', kind='integer', n_categories=None, subspace=0)
     """
 
     name: str

@@ -26,7 +26,13 @@ __all__ = [
 
 
 def make_sampler(sampler) -> Sampler:
-    """A fresh sampler from a name in :data:`SAMPLERS` or a Sampler instance."""
+    """A fresh sampler from a name in :data:`SAMPLERS` or a Sampler instance.
+
+    Examples
+    --------
+    >>> type(make_sampler("de")).__name__
+    'DifferentialEvolutionSampler'
+    """
     if isinstance(sampler, str) and sampler in SAMPLERS:
         return SAMPLERS[sampler]()
     if isinstance(sampler, Sampler):
@@ -43,6 +49,14 @@ def setup_sampler(sampler: Sampler, space, random_state) -> Sampler:
     """Set ``sampler`` up for ``space``'s unit cube, telling it the dimensions' kinds if it takes them.
 
     A user's sampler may override ``setup`` without the ``dimensions`` keyword.
+
+    Examples
+    --------
+    >>> from hbsearch.space import SearchSpace
+    >>> space = SearchSpace({"penalty": ["l1", "l2"], "alpha": [0.1, 1.0, 10.0]})
+    >>> sampler = setup_sampler(make_sampler("bo"), space, random_state=0)
+    >>> sampler.n_categories_.tolist()
+    [3, 2]
     """
     if "dimensions" in inspect.signature(sampler.setup).parameters:
         return sampler.setup(space.n_dims, random_state, dimensions=space.dimensions)
