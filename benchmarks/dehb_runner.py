@@ -8,7 +8,7 @@ default DE settings, ``n_workers=1``, ask/tell.
 
 Usage (see README.md for the venv)::
 
-    /tmp/dehb-venv/bin/python benchmarks/dehb_runner.py --problems branin hartmann3 --seeds 0-9
+    .venv-dehb/bin/python benchmarks/dehb_runner.py --problems branin hartmann3 --seeds 0-9
 """
 
 from __future__ import annotations
