@@ -8,12 +8,15 @@ train and score however and wherever you like.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 from sklearn.utils import check_random_state
 
 from .driver import Driver
-from .samplers import make_sampler, setup_sampler
+from .samplers import Sampler, make_sampler, setup_sampler
 from .schedule import hyperband_plan, plan_metadata
 from .space import SearchSpace
 
@@ -87,9 +90,15 @@ class HyperbandOptimizer:
     """
 
     def __init__(
-        self, parameters, *, max_iter=81, aggressiveness=3, sampler="random", n_iterations=1,
-        random_state=None,
-    ):
+        self,
+        parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+        *,
+        max_iter: int = 81,
+        aggressiveness: int = 3,
+        sampler: str | Sampler = "random",
+        n_iterations: int = 1,
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
         self.plan = hyperband_plan(max_iter, aggressiveness, n_iterations)
         self.space = SearchSpace(parameters)
         rng = check_random_state(random_state)

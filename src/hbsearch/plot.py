@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
 from .schedule import Plan
+
+if TYPE_CHECKING:  # matplotlib stays optional at run time
+    from matplotlib.axes import Axes
 
 __all__ = ["plot_plan", "plot_learning_curves", "plot_best_score", "plot_samplers"]
 
@@ -162,7 +166,7 @@ def _plan_of(search_or_metadata):
     return groups, metadata["n_models"], metadata["partial_fit_calls"], title, hyperband
 
 
-def plot_plan(search_or_metadata, ax=None):
+def plot_plan(search_or_metadata: Any, ax: Axes | None = None) -> Axes:
     """Bar chart of the plan: models per rung of every bracket, before fitting.
 
     One group of bars per bracket (for Hyperband the bracket that starts the
@@ -262,7 +266,7 @@ def plot_plan(search_or_metadata, ax=None):
 # -- learning curves -------------------------------------------------------------
 
 
-def plot_learning_curves(search, ax=None):
+def plot_learning_curves(search: Any, ax: Axes | None = None) -> Axes:
     """Validation score against ``partial_fit`` calls, one line per model.
 
     Lines are coloured by bracket (the picture of the Dask blog post "Better
@@ -374,7 +378,9 @@ def _best_so_far(search, x):
     return np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
 
 
-def plot_best_score(search, x="partial_fit_calls", ax=None, label=None):
+def plot_best_score(
+    search: Any, x: str = "partial_fit_calls", ax: Axes | None = None, label: str | None = None
+) -> Axes:
     """The best validation score so far, against work done or time taken.
 
     The best of every valid score received (the largest score of any model
@@ -459,7 +465,7 @@ def _step_values(xs, ys, grid):
     return np.where(index >= 0, values, np.nan)
 
 
-def plot_samplers(searches, x="partial_fit_calls", ax=None):
+def plot_samplers(searches: Mapping[str, Any], x: str = "partial_fit_calls", ax: Axes | None = None) -> Axes:
     """Median best-so-far curves of several runs per label, with the IQR band.
 
     For each label the best score so far of every search (see

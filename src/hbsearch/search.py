@@ -15,6 +15,7 @@ import numbers
 import os
 import sys
 import warnings
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import joblib
@@ -31,11 +32,14 @@ from .checkpoint import Checkpoint
 from .driver import Driver
 from .progress import Progress
 from .results import ModelInfo, cv_results, fitted_metadata, history, model_history
-from .samplers import make_sampler, setup_sampler
+from .samplers import Sampler, make_sampler, setup_sampler
 from .schedule import Plan, check_int, hyperband_plan, passive_plan, plan_metadata, successive_halving_plan
 from .space import SearchSpace
 
 __all__ = ["HyperbandSearchCV", "SuccessiveHalvingSearchCV", "IncrementalSearchCV"]
+
+# A search space: a dict of lists and frozen scipy.stats distributions, or a list of such dicts.
+ParameterSpace = Mapping[str, Any] | Sequence[Mapping[str, Any]]
 
 logger = logging.getLogger("hbsearch")
 
@@ -614,25 +618,25 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
 
     def __init__(
         self,
-        estimator,
-        parameters,
+        estimator: Any,
+        parameters: ParameterSpace,
         *,
-        max_iter=81,
-        aggressiveness=3,
-        sampler="random",
-        n_iterations=1,
-        patience=False,
-        tol=1e-3,
-        test_size=None,
-        random_state=None,
-        scoring=None,
-        error_score=np.nan,
-        max_time=None,
-        checkpoint=None,
-        progress=False,
-        verbose=False,
-        prefix="",
-    ):
+        max_iter: int = 81,
+        aggressiveness: int = 3,
+        sampler: str | Sampler = "random",
+        n_iterations: int = 1,
+        patience: bool | int = False,
+        tol: float | None = 1e-3,
+        test_size: float | None = None,
+        random_state: int | np.random.RandomState | None = None,
+        scoring: str | Callable | None = None,
+        error_score: float | str = np.nan,
+        max_time: float | None = None,
+        checkpoint: str | os.PathLike | None = None,
+        progress: bool = False,
+        verbose: bool | int = False,
+        prefix: str = "",
+    ) -> None:
         self.estimator = estimator
         self.parameters = parameters
         self.max_iter = max_iter
@@ -724,26 +728,26 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
 
     def __init__(
         self,
-        estimator,
-        parameters,
+        estimator: Any,
+        parameters: ParameterSpace,
         *,
-        n_initial_parameters=10,
-        n_initial_iter=None,
-        max_iter=None,
-        aggressiveness=3,
-        sampler="random",
-        test_size=None,
-        patience=False,
-        tol=1e-3,
-        random_state=None,
-        scoring=None,
-        error_score=np.nan,
-        max_time=None,
-        checkpoint=None,
-        progress=False,
-        verbose=False,
-        prefix="",
-    ):
+        n_initial_parameters: int = 10,
+        n_initial_iter: int | None = None,
+        max_iter: int | None = None,
+        aggressiveness: int = 3,
+        sampler: str | Sampler = "random",
+        test_size: float | None = None,
+        patience: bool | int = False,
+        tol: float | None = 1e-3,
+        random_state: int | np.random.RandomState | None = None,
+        scoring: str | Callable | None = None,
+        error_score: float | str = np.nan,
+        max_time: float | None = None,
+        checkpoint: str | os.PathLike | None = None,
+        progress: bool = False,
+        verbose: bool | int = False,
+        prefix: str = "",
+    ) -> None:
         self.estimator = estimator
         self.parameters = parameters
         self.n_initial_parameters = n_initial_parameters
@@ -808,25 +812,25 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
 
     def __init__(
         self,
-        estimator,
-        parameters,
+        estimator: Any,
+        parameters: ParameterSpace,
         *,
-        n_initial_parameters=10,
-        max_iter=100,
-        fits_per_score=1,
-        sampler="random",
-        test_size=None,
-        patience=False,
-        tol=1e-3,
-        random_state=None,
-        scoring=None,
-        error_score=np.nan,
-        max_time=None,
-        checkpoint=None,
-        progress=False,
-        verbose=False,
-        prefix="",
-    ):
+        n_initial_parameters: int = 10,
+        max_iter: int = 100,
+        fits_per_score: int = 1,
+        sampler: str | Sampler = "random",
+        test_size: float | None = None,
+        patience: bool | int = False,
+        tol: float | None = 1e-3,
+        random_state: int | np.random.RandomState | None = None,
+        scoring: str | Callable | None = None,
+        error_score: float | str = np.nan,
+        max_time: float | None = None,
+        checkpoint: str | os.PathLike | None = None,
+        progress: bool = False,
+        verbose: bool | int = False,
+        prefix: str = "",
+    ) -> None:
         self.estimator = estimator
         self.parameters = parameters
         self.n_initial_parameters = n_initial_parameters

@@ -1,12 +1,18 @@
 """Samplers: where the configurations entering each bracket come from."""
 
+from __future__ import annotations
+
 import copy
 import inspect
+from typing import TYPE_CHECKING, Any
 
 from .base import Sampler
 from .de import DifferentialEvolutionSampler
 from .kde import KernelDensitySampler
 from .random import RandomSampler
+
+if TYPE_CHECKING:
+    from ..space import SearchSpace
 
 SAMPLERS = {
     "random": RandomSampler,
@@ -25,7 +31,7 @@ __all__ = [
 ]
 
 
-def make_sampler(sampler) -> Sampler:
+def make_sampler(sampler: str | Sampler) -> Sampler:
     """A fresh sampler from a name in :data:`SAMPLERS` or a Sampler instance.
 
     Examples
@@ -45,7 +51,7 @@ def make_sampler(sampler) -> Sampler:
     )
 
 
-def setup_sampler(sampler: Sampler, space, random_state) -> Sampler:
+def setup_sampler(sampler: Sampler, space: SearchSpace, random_state: Any) -> Sampler:
     """Set ``sampler`` up for ``space``'s unit cube, telling it the dimensions' kinds if it takes them.
 
     A user's sampler may override ``setup`` without the ``dimensions`` keyword.
