@@ -1,10 +1,11 @@
 """Running a driver's jobs on a Dask cluster: the only module that knows Dask.
 
 The data is split and persisted once: training blocks and one validation set
-stay on the workers, shared by every model. Each job of the driver becomes
-two tasks, a chain of ``partial_fit`` calls over training blocks and a score
-on the validation set, submitted with the model's priority. Scores come back
-as they complete and go to the driver, which answers with new jobs.
+stay on the workers, shared by every model. Each job of the driver becomes a
+short chain of tasks: ``partial_fit`` calls over training blocks (at most
+``MAX_BLOCKS_PER_TASK`` distinct blocks a task), then a score on the
+validation set, all submitted with the model's priority. Scores come back as
+they complete and go to the driver, which answers with new jobs.
 """
 
 from __future__ import annotations
