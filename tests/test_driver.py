@@ -17,7 +17,7 @@ from scipy import stats
 
 from hbsearch.driver import Driver
 from hbsearch.samplers import RandomSampler
-from hbsearch.schedule import hyperband_plan, passive_plan, successive_halving_plan
+from hbsearch.schedule import Bracket, Plan, Rung, hyperband_plan, passive_plan, successive_halving_plan
 from hbsearch.space import SearchSpace
 
 # -- helpers ------------------------------------------------------------------
@@ -45,6 +45,7 @@ class Run:
     driver: Driver
     jobs: list = field(default_factory=list)  # in execution order
     events: list = field(default_factory=list)  # ("job", model) / ("retired", model)
+    asked: list = field(default_factory=list)  # (job, number of results told before it was handed out)
     retired_calls: dict = field(default_factory=dict)  # model -> calls when retired
 
     @property
@@ -73,11 +74,12 @@ class Run:
         ]
 
 
-def run(driver, score, order="fifo", seed=0):
+def run(driver, score, order="fifo", seed=0, fails=None):
     """Run ``driver`` to completion, telling ``score(model_state, calls)``.
 
     ``order`` is the order in which pending jobs complete: "fifo", "lifo" or
-    "shuffle" (with ``seed``). Checks the job protocol on the way.
+    "shuffle" (with ``seed``). ``fails(model_state, calls)``, if given, says
+    which results are told as failures. Checks the job protocol on the way.
     """
     rng = random.Random(seed)
     result = Run(driver)
@@ -101,6 +103,7 @@ def run(driver, score, order="fifo", seed=0):
             if driver.max_calls_per_job is not None:
                 assert job.n_calls <= driver.max_calls_per_job
             result.events.append(("job", job.model))
+            result.asked.append((job, len(result.jobs)))
         pending.extend(new)
         if not pending:
             break
@@ -115,7 +118,9 @@ def run(driver, score, order="fifo", seed=0):
             raise ValueError(order)
         result.jobs.append(job)
         executed[job.model] = job.end_calls
-        driver.tell(job.model, job.end_calls, score(driver.models[job.model], job.end_calls))
+        state = driver.models[job.model]
+        failed = fails is not None and fails(state, job.end_calls)
+        driver.tell(job.model, job.end_calls, math.nan if failed else score(state, job.end_calls), failed=failed)
         for m in driver.pop_retired():
             result.events.append(("retired", m))
             result.retired_calls[m] = driver.models[m].calls
@@ -647,11 +652,16 @@ def test_priority_uses_the_latest_not_the_best_score():
     ids=["hb30", "hb9x2-k2", "hb27-patience", "sha26", "passive-patience"],
 )
 @pytest.mark.parametrize("order", ["fifo", "lifo", "shuffle"])
-def test_pop_retired(plan, kwargs, order):
-    result = run(make_driver(plan, **kwargs), score_x, order=order)
+@pytest.mark.parametrize("halving", ["synchronous", "asynchronous"])
+def test_pop_retired(plan, kwargs, order, halving):
+    result = run(make_driver(plan, halving=halving, **kwargs), score_x, order=order)
+    check_retired(result)
+
+
+def check_retired(result):
     retired = [m for kind, m in result.events if kind == "retired"]
     # Every model exactly once.
-    assert sorted(retired) == list(range(plan.n_models))
+    assert sorted(retired) == list(range(len(result.models)))
     # Never a model that gets a job afterwards.
     position = {m: i for i, (kind, m) in enumerate(result.events) if kind == "retired"}
     for i, (kind, m) in enumerate(result.events):
@@ -768,10 +778,11 @@ def test_a_rung_where_every_model_failed_ends_the_bracket():
     assert sorted(driver.pop_retired()) == list(range(9))
 
 
-def test_later_runs_learn_from_exactly_the_runs_before_them():
+@pytest.mark.parametrize("halving", ["synchronous", "asynchronous"])
+def test_later_runs_learn_from_exactly_the_runs_before_them(halving):
     plan = hyperband_plan(9, 3, n_iterations=3)  # 3 brackets a run, 9 runs
     n_brackets = len(plan.brackets)
-    result = run(make_driver(plan), score_x, order="shuffle", seed=3)
+    result = run(make_driver(plan, halving=halving), score_x, order="shuffle", seed=3)
     driver = result.driver
     told = driver.sampler.told
     # Run k is told, just before it starts, the rungs of run k - 3, in run order.
@@ -804,9 +815,10 @@ def test_learning_samplers_are_reproducible_whatever_the_order(sampler_name):
     assert all(o == outcomes[0] for o in outcomes[1:])
 
 
-def test_at_most_one_iteration_of_runs_at_once():
+@pytest.mark.parametrize("halving", ["synchronous", "asynchronous"])
+def test_at_most_one_iteration_of_runs_at_once(halving):
     plan = hyperband_plan(27, 3, n_iterations=3)
-    driver = make_driver(plan)
+    driver = make_driver(plan, halving=halving)
     n_brackets = len(plan.brackets)
     pending = driver.ask()
     most = 0
@@ -818,3 +830,221 @@ def test_at_most_one_iteration_of_runs_at_once():
         most = max(most, active)
         assert active <= n_brackets
     assert driver.done and len(driver.brackets) == 3 * n_brackets
+
+
+# -- asynchronous halving ----------------------------------------------------------
+
+
+def test_halving_is_synchronous_by_default():
+    driver = make_driver(hyperband_plan(9, 3))
+    assert driver.halving == "synchronous"
+
+
+@pytest.mark.parametrize("halving", ["async", "Synchronous", None, 1])
+def test_unknown_halving_is_refused(halving):
+    with pytest.raises(ValueError, match=r"halving=.* is invalid: it must be one of 'synchronous', 'asynchronous'"):
+        make_driver(hyperband_plan(9, 3), halving=halving)
+
+
+def tell_all(driver, jobs, score):
+    for job in jobs:
+        driver.tell(job.model, job.end_calls, score(job.model))
+
+
+def test_asynchronous_promotes_before_the_rung_is_complete():
+    plan = successive_halving_plan(9, 3, 1)  # rungs (9, 1), (3, 3), (1, 9)
+    driver = make_driver(plan, halving="asynchronous")
+    first = {j.model: j for j in driver.ask()}
+    assert sorted(first) == list(range(9))
+    # Model i scores i, and the results arrive in that order: worst first.
+    tell_all(driver, [first[0], first[1]], float)
+    assert driver.ask() == []  # the top third of 2 results is no model
+    tell_all(driver, [first[2]], float)
+    # The best of the first 3 results goes on at once, the rung still open.
+    (job,) = driver.ask()
+    assert (job.model, job.start_calls, job.end_calls) == (2, 1, 3)
+    assert driver.bracket_decisions() == [[]]
+    tell_all(driver, [first[3]], float)
+    # 4 results: model 3 is the best of them, and the top third is one model.
+    (job3,) = driver.ask()
+    assert job3.model == 3
+    assert driver.pop_retired() == []
+    tell_all(driver, [first[4]], float)
+    (job4,) = driver.ask()
+    assert job4.model == 4
+    # Rung 1 has its 3 models: those of rung 0 that did not go on retire,
+    # and later results of rung 0 retire as they arrive.
+    assert sorted(driver.pop_retired()) == [0, 1]
+    tell_all(driver, [first[5]], float)
+    assert driver.ask() == [] and driver.pop_retired() == [5]
+    # Rung 1's results promote to rung 2 while rung 0 is still open.
+    tell_all(driver, [job, job3, job4], float)
+    (last,) = driver.ask()
+    assert (last.model, last.start_calls, last.end_calls) == (4, 3, 9)
+    assert sorted(driver.pop_retired()) == [2, 3]
+    assert driver.bracket_decisions() == [[]]
+    # Rung 0's last results decide rungs 0 and 1 together.
+    tell_all(driver, [first[6], first[7], first[8]], float)
+    assert driver.bracket_decisions() == [[1, 3]]
+    assert driver.brackets[0].rung_members == [list(range(9)), [2, 3, 4]]
+    assert sorted(driver.pop_retired()) == [6, 7, 8]
+    assert driver.ask() == []
+    tell_all(driver, [last], float)
+    assert driver.done
+    assert driver.bracket_decisions() == [[1, 3, 9]]
+    assert driver.brackets[0].rung_members == [list(range(9)), [2, 3, 4], [4]]
+    assert driver.pop_retired() == [4]
+    # The synchronous rule keeps the best 3 of all 9: 6, 7 and 8.
+    sync = run(make_driver(plan), lambda m, calls: float(m.index))
+    assert sync.rungs() == [[list(range(9)), [6, 7, 8], [8]]]
+
+
+def test_asynchronous_equals_synchronous_when_the_best_arrive_first():
+    plan = successive_halving_plan(9, 3, 1)
+    score = lambda m, calls: -float(m.index)  # noqa: E731
+    sync = run(make_driver(plan), score)
+    asynchronous = run(make_driver(plan, halving="asynchronous"), score)
+    assert asynchronous.rungs() == sync.rungs() == [[list(range(9)), [0, 1, 2], [0]]]
+    # But earlier: model 0 went on after 3 results of rung 0, not 9.
+    promotion = next(n for job, n in asynchronous.asked if job.model == 0 and job.start_calls == 1)
+    assert promotion == 3
+
+
+def check_asynchronous_rule(result):
+    """Every promotion the asynchronous rule asks for, and no other.
+
+    For every rung and every result arriving there: while the next rung is
+    not full, every model in the top ``floor(m / aggressiveness)`` of the
+    ``m`` results so far (ranked by the scores told at the rung's calls,
+    NaN for a failure) has gone on unless it failed, and the models sent on
+    by this result are in that top; the rung's last result fills the next
+    rung with the best of the others. Returns the number of promotions made
+    before their rung was complete.
+    """
+    driver = result.driver
+    eta = driver.plan.aggressiveness
+    models = driver.models
+    early = 0
+    for b, bracket_run in enumerate(driver.brackets):
+        rungs = bracket_run.bracket.rungs
+        for k in range(len(rungs) - 1):
+            calls, keep = rungs[k].calls, rungs[k + 1].n_models
+            members = bracket_run.rung_members[k]
+            # Tell number (from 1) of each result of rung k, in order.
+            results = [
+                (n, job.model)
+                for n, job in enumerate(result.jobs, 1)
+                if job.end_calls == calls and models[job.model].bracket == b
+            ]
+            promoted = {
+                job.model: n
+                for job, n in result.asked
+                if job.start_calls == calls and models[job.model].bracket == b
+            }
+            assert len(results) == len(members)
+            assert sorted(promoted) == bracket_run.rung_members[k + 1]
+            failed = {m for m in members if models[m].failed and models[m].calls <= calls}
+            assert len(promoted) == min(keep, len(members) - len(failed))
+            seen = []
+            for n, model in results:
+                seen.append(model)
+                order = ranked(seen, lambda m, calls=calls: models[m].score_at(calls)[1])
+                before = {m for m, t in promoted.items() if t < n}
+                now = {m for m, t in promoted.items() if t == n}
+                if len(seen) < len(members):
+                    top = set(order[: len(seen) // eta])
+                    assert now <= top
+                    if len(before | now) < keep:
+                        assert top - failed <= before | now
+                    early += len(now)
+                else:
+                    rest = [m for m in order if m not in before and m not in failed]
+                    assert now == set(rest[: keep - len(before)])
+    return early
+
+
+ASYNC_PLANS = [hyperband_plan(max_iter, eta) for max_iter in (9, 27, 81) for eta in (2, 3, 4)]
+ASYNC_PLAN_IDS = [f"hb{max_iter}-eta{eta}" for max_iter in (9, 27, 81) for eta in (2, 3, 4)]
+
+
+@pytest.mark.parametrize("plan", ASYNC_PLANS, ids=ASYNC_PLAN_IDS)
+def test_asynchronous_rungs_have_the_plans_counts(plan):
+    early = 0
+    for order, seed in [("fifo", 0), ("lifo", 0), ("shuffle", 1), ("shuffle", 2), ("shuffle", 3)]:
+        result = run(make_driver(plan, seed=seed, halving="asynchronous"), score_crossing, order, seed)
+        driver = result.driver
+        assert sum(job.n_calls for job in result.jobs) == plan.partial_fit_calls
+        assert sum(result.calls) == plan.partial_fit_calls
+        assert len(driver.models) == plan.n_models
+        assert driver.bracket_decisions() == [b.decisions for b in plan.brackets]
+        for rungs, bracket in zip(result.rungs(), plan.brackets):
+            assert [len(r) for r in rungs] == [rung.n_models for rung in bracket.rungs]
+            for k, rung in enumerate(bracket.rungs):
+                # The models of rung k, and no others, reached rung k's calls.
+                assert sorted(m for m in rungs[0] if result.models[m].calls >= rung.calls) == rungs[k]
+        early += check_asynchronous_rule(result)
+    # A promotion can come early once a rung has more results than aggressiveness.
+    possible = any(
+        rung.n_models > plan.aggressiveness for b in plan.brackets for rung in b.rungs[:-1]
+    )
+    assert (early > 0) == possible
+
+
+@pytest.mark.parametrize("halving", ["synchronous", "asynchronous"])
+@pytest.mark.parametrize("plan", [hyperband_plan(27, 3), hyperband_plan(81, 2)], ids=["hb27", "hb81-eta2"])
+def test_failed_models_are_never_promoted_in_either_mode(plan, halving):
+    # A quarter of the models fail, at their first or a later rung.
+    fails = lambda m, calls: (m.index * 7919 + calls) % 4 == 0  # noqa: E731
+    for order, seed in [("fifo", 0), ("lifo", 0), ("shuffle", 4)]:
+        result = run(make_driver(plan, halving=halving), score_crossing, order, seed, fails=fails)
+        models = result.models
+        assert any(m.failed for m in models)
+        for m in models:
+            if m.failed:
+                # Failed at its last job: no job after it.
+                assert fails(m, m.calls)
+                assert result.jobs_of(m.index)[-1][0] + result.jobs_of(m.index)[-1][1] == m.calls
+        for bracket_run in result.driver.brackets:
+            rungs = bracket_run.bracket.rungs
+            for k in range(len(rungs) - 1):
+                # Those that did not fail on the way to rung k, and only those, may go on.
+                eligible = [
+                    m for m in bracket_run.rung_members[k]
+                    if not (models[m].failed and models[m].calls <= rungs[k].calls)
+                ]
+                assert len(bracket_run.rung_members[k + 1]) == min(rungs[k + 1].n_models, len(eligible))
+                assert set(bracket_run.rung_members[k + 1]) <= set(eligible)
+        check_retired(result)
+        if halving == "asynchronous":
+            check_asynchronous_rule(result)
+
+
+def test_asynchronous_plateaued_models_keep_their_place():
+    plan = hyperband_plan(27, 3)
+    for patience in (2, 3, 5):
+        for order, seed in [("fifo", 0), ("shuffle", 5)]:
+            driver = make_driver(plan, max_calls_per_job=1, patience=patience, tol=0.0, halving="asynchronous")
+            result = run(driver, score_x, order, seed)
+            # Constant scores: every model stops at `patience` calls, or sooner if dropped.
+            assert all(m.calls <= patience for m in result.models)
+            assert any(m.plateaued for m in result.models)
+            # Every rung still has the plan's number of models, stopped ones included.
+            for rungs, bracket in zip(result.rungs(), plan.brackets):
+                assert [len(r) for r in rungs] == [rung.n_models for rung in bracket.rungs]
+            for m in result.models:
+                if m.plateaued:
+                    assert result.jobs_of(m.index)[-1] == (m.calls - 1, 1)
+
+
+@pytest.mark.parametrize("halving", ["synchronous", "asynchronous"])
+def test_the_last_result_of_a_rung_fills_the_next_one(halving):
+    # Hyperband's rungs keep n // aggressiveness models: the top of a full rung
+    # fills the next one by itself. A plan keeping more needs the fill-up.
+    plan = Plan((Bracket(0, (Rung(9, 1), Rung(5, 3), Rung(2, 9))),), aggressiveness=3, max_iter=9)
+    for order, seed in [("fifo", 0), ("lifo", 0), ("shuffle", 6), ("shuffle", 7)]:
+        result = run(make_driver(plan, halving=halving), score_crossing, order, seed)
+        assert [len(r) for r in result.rungs()[0]] == [9, 5, 2]
+        assert sum(result.calls) == plan.partial_fit_calls
+        check_retired(result)
+        if halving == "asynchronous":
+            check_asynchronous_rule(result)

@@ -3,13 +3,17 @@
 The driver follows a :class:`~hbsearch.schedule.Plan` with successive halving
 inside every bracket. It knows nothing of Dask, data or estimators: it hands
 out :class:`Job` objects (train model ``m`` from ``a`` to ``b`` calls, then score
-it) and is told the scores. A bracket's rung is a barrier: once every model of
-the rung has its score at the rung's number of calls, the best ones go on.
-All brackets run at the same time.
+it) and is told the scores. With synchronous halving (the default) a
+bracket's rung is a barrier: once every model of the rung has its score at the
+rung's number of calls, the best ones go on. With asynchronous halving (as in
+ASHA) a model goes on as soon as it ranks among the top
+``1 / aggressiveness`` of the results its rung has so far, up to the number of
+models the next rung keeps. All brackets run at the same time.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
 
@@ -17,7 +21,21 @@ import numpy as np
 
 from .schedule import Bracket, Plan
 
-__all__ = ["Job", "ModelState", "Driver"]
+__all__ = ["Job", "ModelState", "Driver", "HALVING", "check_halving"]
+
+#: The halving rules: a barrier per rung, or promotions as results arrive.
+HALVING = ("synchronous", "asynchronous")
+
+
+def check_halving(value) -> str:
+    """``value`` if it is one of :data:`HALVING`, else an error naming ``halving``."""
+    if not isinstance(value, str) or value not in HALVING:
+        raise ValueError(
+            f"halving={value!r} is invalid: it must be one of "
+            + ", ".join(repr(h) for h in HALVING)
+            + "."
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -54,6 +72,7 @@ class ModelState:
     plateaued: bool = False
     failed: bool = False
     running: bool = False
+    rung: int = 0  # the rung of its bracket it is at (or has reached)
 
     @property
     def stopped(self) -> bool:
@@ -70,28 +89,43 @@ class ModelState:
         return earlier[-1] if earlier else (0, math.nan)
 
 
+class _OpenRung:
+    """One rung of a bracket run under asynchronous halving."""
+
+    __slots__ = ("members", "ranking", "promoted", "full")
+
+    def __init__(self, members: list[int]):
+        self.members = members  # every model that reached the rung, in order of arrival
+        self.ranking: list[tuple] = []  # rank keys of its results so far, best first
+        self.promoted = 0  # models sent on to the next rung
+        self.full = False  # the next rung has all its models: later results retire at once
+
+
 class _BracketRun:
     def __init__(self, index: int, iteration: int, bracket: Bracket, members: list[int]):
         self.index = index
         self.iteration = iteration
         self.bracket = bracket
-        self.rung = 0
-        self.members = members
+        self.rung = 0  # the lowest rung not decided yet
+        self.members = members  # the models of that rung
         self.models = list(members)  # every model the bracket started
-        self.waiting = len(members)  # members still short of the rung's calls
+        self.waiting = len(members)  # members still short of the rung's calls (synchronous)
         self.decisions: list[int] = []
         self.rung_members: list[list[int]] = []  # the models of each decided rung
         self.finished = False
+        # Asynchronous halving: every rung at once, filled as models are promoted.
+        self.open_rungs = [_OpenRung(list(members))] + [_OpenRung([]) for _ in bracket.rungs[1:]]
+
+
+def _rank_key(m: ModelState) -> tuple:
+    """Sort key of :func:`descending_by_score`: ascending keys go from best to worst."""
+    score = m.latest_score
+    return (0, -score, m.index) if not math.isnan(score) else (1, 0.0, m.index)
 
 
 def descending_by_score(models: list[ModelState]) -> list[ModelState]:
     """Models from best to worst latest score; NaN last, ties to the older model."""
-
-    def key(m: ModelState):
-        score = m.latest_score
-        return (0, -score, m.index) if not math.isnan(score) else (1, 0.0, m.index)
-
-    return sorted(models, key=key)
+    return sorted(models, key=_rank_key)
 
 
 class Driver:
@@ -125,15 +159,50 @@ class Driver:
         its latest score and its place in its rung.
     tol : float or None
         See ``patience``; None never stops a model.
+    halving : {"synchronous", "asynchronous"}, default="synchronous"
+        When the models of a rung go on to the next one.
+
+        "synchronous": a rung is a barrier. Once every model of rung ``k``
+        has its score at the rung's calls, the top ``rungs[k + 1].n_models``
+        go on (failed models never do).
+
+        "asynchronous" (as in ASHA): each time a model's result at rung ``k``
+        arrives, ``m`` results being in so far, every model among the top
+        ``floor(m / aggressiveness)`` of them goes on at once, unless it
+        failed or has gone on already, until ``rungs[k + 1].n_models`` have
+        gone on. When rung ``k``'s last result arrives, the best of the
+        others fill the rest of rung ``k + 1``, as the synchronous rule
+        would. Every rung thus gets the plan's number of models and calls,
+        but which models go on depends on the order the results arrive in.
+        A model of rung ``k + 1`` may train and be promoted further while
+        rung ``k`` is still open; a rung is decided (``bracket_decisions``,
+        ``rung_members``) once the rungs before it are decided and it has
+        all its results, and a bracket run is finished, as in synchronous
+        mode, when its last rung is decided.
+
+        Either way a plateaued model keeps its place: it can go on, without
+        more training, with its latest score.
     """
 
-    def __init__(self, plan: Plan, space, sampler, *, max_calls_per_job=None, patience=None, tol=None):
+    def __init__(
+        self,
+        plan: Plan,
+        space,
+        sampler,
+        *,
+        max_calls_per_job=None,
+        patience=None,
+        tol=None,
+        halving="synchronous",
+    ):
         self.plan = plan
         self.space = space
         self.sampler = sampler
         self.max_calls_per_job = max_calls_per_job
         self.patience = patience
         self.tol = tol
+        self.halving = check_halving(halving)
+        self._asynchronous = halving == "asynchronous"
         self.models: list[ModelState] = []
         self.brackets: list[_BracketRun] = []
         self._ready: list[int] = []
@@ -188,7 +257,10 @@ class Driver:
             self._best_finite = max(self._best_finite, score)
         if calls < state.target and not failed and self._continue(state):
             return
-        self._arrived(self.brackets[state.bracket])
+        if self._asynchronous:
+            self._reached(self.brackets[state.bracket], state)
+        else:
+            self._arrived(self.brackets[state.bracket])
 
     def pop_retired(self) -> list[int]:
         """Models that will get no more jobs since the last call."""
@@ -204,7 +276,11 @@ class Driver:
         return sum(m.running for m in self.models)
 
     def bracket_decisions(self) -> list[list[int]]:
-        """Cumulative calls at which each bracket took its decisions so far."""
+        """Cumulative calls at which each bracket took its decisions so far.
+
+        Under asynchronous halving a rung counts as decided once the rungs
+        before it are and every model that reached it has its result there.
+        """
         return [list(b.decisions) for b in self.brackets]
 
     # -- internals --------------------------------------------------------
@@ -301,6 +377,91 @@ class Driver:
                 arrived += 1
         # Also reached when no model is left to promote: the bracket runs out at once.
         self._arrived(run, arrived)
+
+    # -- asynchronous halving ------------------------------------------------
+
+    def _reached(self, run: _BracketRun, state: ModelState) -> None:
+        """``state`` has its result at its rung: promote, retire, decide what follows."""
+        arrivals = [state]
+        while arrivals:
+            # A plateaued model promoted has its next result at once: it joins the list.
+            self._rung_result(run, arrivals.pop(), arrivals)
+            self._decide_open_rungs(run, arrivals)
+
+    def _rung_result(self, run: _BracketRun, state: ModelState, arrivals: list[ModelState]) -> None:
+        k = state.rung
+        rung = run.open_rungs[k]
+        key = _rank_key(state)
+        position = bisect.bisect_left(rung.ranking, key)
+        rung.ranking.insert(position, key)
+        if k + 1 == len(run.bracket.rungs):
+            # The last rung: nothing more to do for this model.
+            if not state.stopped:
+                self._retired.append(state.index)
+            return
+        if rung.full:
+            if not state.stopped:
+                self._retired.append(state.index)
+            return
+        top = len(rung.ranking) // self.plan.aggressiveness
+        # Only two models can have entered the top just now: this one, and the
+        # one at the top's last place if the top grew. Every model that was in
+        # the top before went on then (or failed, or the next rung was full).
+        for place in sorted({position, top - 1}):
+            if 0 <= place < top:
+                self._promote(run, k, self.models[rung.ranking[place][2]], arrivals)
+        if rung.full:
+            self._retire_rest(run, k)
+
+    def _promote(self, run: _BracketRun, k: int, state: ModelState, arrivals: list[ModelState]) -> None:
+        """Send ``state`` from rung ``k`` to rung ``k + 1``, if it may go."""
+        rung = run.open_rungs[k]
+        if rung.full or state.failed or state.rung != k:
+            return
+        following = run.bracket.rungs[k + 1]
+        state.rung = k + 1
+        state.target = following.calls
+        run.open_rungs[k + 1].members.append(state.index)
+        rung.promoted += 1
+        rung.full = rung.promoted == following.n_models
+        if state.plateaued or not self._continue(state):
+            arrivals.append(state)
+
+    def _retire_rest(self, run: _BracketRun, k: int) -> None:
+        """Retire the models of rung ``k`` with a result there that did not go on."""
+        for key in run.open_rungs[k].ranking:
+            state = self.models[key[2]]
+            if state.rung == k and not state.stopped:
+                self._retired.append(state.index)
+
+    def _decide_open_rungs(self, run: _BracketRun, arrivals: list[ModelState]) -> None:
+        """Decide every rung, lowest first, that has all its results."""
+        rungs = run.bracket.rungs
+        while not run.finished:
+            k = run.rung
+            rung = run.open_rungs[k]
+            if len(rung.ranking) < len(rung.members):
+                return
+            run.decisions.append(rungs[k].calls)
+            run.rung_members.append(sorted(rung.members))
+            if k + 1 == len(rungs):
+                # Its models retired as their results arrived.
+                run.finished = True
+                self._start_runs()
+                return
+            if not rung.full:
+                # Fill the next rung with the best models that did not go on yet.
+                for key in rung.ranking:
+                    if rung.full:
+                        break
+                    self._promote(run, k, self.models[key[2]], arrivals)
+                self._retire_rest(run, k)
+                rung.full = True
+            run.rung = k + 1
+            run.members = sorted(run.open_rungs[k + 1].members)
+            if arrivals:
+                # Their results may decide the next rung: take them first.
+                return
 
     def _priority(self, model: ModelState) -> float:
         if not model.scores:
