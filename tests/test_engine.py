@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dask
 import dask.array as da
 import numpy as np
 import pytest
 from conftest import ScoreIsValue
 from distributed import Future
 from distributed.diagnostics.plugin import SchedulerPlugin
-from scipy.stats import uniform
+from scipy.stats import loguniform, uniform
 
 from hbsearch import SuccessiveHalvingSearchCV
 from hbsearch.engine import BlockOrder, apply_blockwise, as_blocks, persist_split
@@ -23,16 +24,33 @@ def test_split_keeps_every_row_once_and_is_seeded(client):
     data = persist_split(client, X_parts, y_parts, 0.2, seed=3)
     assert all(isinstance(f, Future) for f in data.futures())
     train = client.gather(data.y_train)
-    val = client.gather(data.y_val)
+    # Small data: the validation rows of every block form one shard.
+    assert len(data.y_val) == 1 and data.val_rows == [200]
+    val = client.gather(data.y_val[0])
     # Each 100-row block keeps 20 rows for validation; rows stay aligned with X.
     assert [len(t) for t in train] == [80] * 10 and len(val) == 200
     assert sorted(np.concatenate([*train, val]).tolist()) == y.tolist()
     X_train = client.gather(data.X_train)
     assert all(np.array_equal(xb[:, 0] // 2, yb) for xb, yb in zip(X_train, train))
+    assert np.array_equal(client.gather(data.X_val[0])[:, 0] // 2, val)
+    assert data.train_bytes == [80 * 2 * 8 + 80 * 8] * 10
     again = persist_split(client, *as_blocks(Xd, yd), 0.2, seed=3)
-    assert np.array_equal(client.gather(again.y_val), val)
+    assert np.array_equal(client.gather(again.y_val[0]), val)
     other = persist_split(client, *as_blocks(Xd, yd), 0.2, seed=4)
-    assert not np.array_equal(client.gather(other.y_val), val)
+    assert not np.array_equal(client.gather(other.y_val[0]), val)
+
+
+def test_a_large_validation_set_stays_in_shards(client):
+    X = np.arange(1000 * 2).reshape(1000, 2)
+    y = np.arange(1000)
+    Xd, yd = da.from_array(X, chunks=(100, 1)), da.from_array(y, chunks=100)
+    # A block's 20 validation rows take 20 * (2 + 1) * 8 = 480 bytes: three fit in 1,500.
+    data = persist_split(client, *as_blocks(Xd, yd), 0.2, seed=3, task_bytes=1500)
+    assert data.val_rows == [60, 60, 60, 20]
+    shards = client.gather(data.y_val)
+    assert [len(s) for s in shards] == data.val_rows
+    whole = persist_split(client, *as_blocks(Xd, yd), 0.2, seed=3)
+    assert np.array_equal(np.concatenate(shards), client.gather(whole.y_val[0]))
 
 
 def test_numpy_input_is_one_block():
@@ -86,7 +104,7 @@ def test_tasks_carry_the_models_latest_score_as_priority(client):
         search.fit(np.zeros((30, 1)))
     finally:
         scheduler.remove_plugin(name=plugin.name)
-    train = sorted(p for key, p in plugin.priorities.items() if str(key).startswith("partial_fit-"))
+    train = sorted(p for key, p in plugin.priorities.items() if str(key).startswith("partial_fit"))
     # First jobs come before any score (priority 0); a later job has its model's latest score.
     expected = [0.0] * 9
     for records in search.model_history_.values():
@@ -98,10 +116,11 @@ def test_tasks_carry_the_models_latest_score_as_priority(client):
 def test_groups_hold_at_most_so_many_distinct_blocks():
     from hbsearch.engine import _groups
 
-    assert _groups([0, 1, 2, 0, 1, 2], 2) == [[0, 1], [2, 0], [1, 2]]
-    assert _groups([3, 3, 3, 3], 1) == [[3, 3, 3, 3]]
-    assert _groups(list(range(20)), 8) == [list(range(8)), list(range(8, 16)), list(range(16, 20))]
-    assert _groups([], 8) == []
+    ones = [1] * 20
+    assert _groups([0, 1, 2, 0, 1, 2], ones, 2) == [[0, 1], [2, 0], [1, 2]]
+    assert _groups([3, 3, 3, 3], ones, 1) == [[3, 3, 3, 3]]
+    assert _groups(list(range(20)), ones, 8) == [list(range(8)), list(range(8, 16)), list(range(16, 20))]
+    assert _groups([], ones, 8) == []
 
 
 GENERATED = []
@@ -114,6 +133,13 @@ def _generate_block(block, block_id=None):
     return rng.normal(size=block.shape)
 
 
+def _recording(client):
+    plugin = RecordPriorities()
+    plugin.scheduler = client.cluster.scheduler  # in-process: the plugin is this very object
+    plugin.scheduler.add_plugin(plugin)
+    return plugin
+
+
 def test_long_jobs_are_chains_and_y_from_x_computes_x_once(client):
     GENERATED.clear()
     shape = da.zeros((2400, 3), chunks=(100, 3))
@@ -123,10 +149,61 @@ def test_long_jobs_are_chains_and_y_from_x_computes_x_once(client):
         ScoreIsValue(), {"value": uniform(0, 1)}, n_initial_parameters=3, n_initial_iter=27,
         max_iter=27, random_state=0,
     )
-    search.fit(X, y)
+    # test_size is 1/24: a training block keeps 95 rows of X and y, 95 * 3 * 8 + 95 * 8 bytes.
+    plugin = _recording(client)
+    try:
+        with dask.config.set({"hbsearch.task-memory": 8 * 3040}):
+            search.fit(X, y)
+    finally:
+        client.cluster.scheduler.remove_plugin(name=plugin.name)
     # Every block of X was generated once, for X and y alike.
     assert sorted(GENERATED) == [(i, 0) for i in range(24)]
-    # 27 calls over 24 blocks run as a chain of tasks, without losing a call or its time.
+    # 27 calls over 24 blocks run as a chain of 4 tasks (8 + 8 + 8 + 3 blocks), the last one
+    # also scoring, without losing a call or its time.
+    calls = sorted(int(str(k).split("-to")[1].split("-")[0]) for k in plugin.priorities
+                   if str(k).startswith("partial_fit"))
+    assert calls == sorted([8, 16, 24, 27] * 3)
     assert search.best_estimator_.calls_ == 27
     assert all(h["partial_fit_time"] > 0 for h in search.history_)
     assert search.metadata_ == search.metadata
+
+
+def test_a_sharded_validation_set_gives_the_scores_of_the_whole(client):
+    from sklearn.linear_model import SGDClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(3000, 4))
+    y = (X[:, 0] + X[:, 1] + rng.normal(size=3000) > 0).astype(int)
+    Xd, yd = da.from_array(X, chunks=(300, 4)), da.from_array(y, chunks=300)
+
+    def search():
+        return SuccessiveHalvingSearchCV(
+            SGDClassifier(tol=None, random_state=0), {"alpha": loguniform(1e-5, 1)},
+            n_initial_parameters=6, max_iter=9, random_state=0, test_size=0.2,
+        )
+
+    whole = search().fit(Xd, yd)
+    plugin = _recording(client)
+    try:
+        # 60 validation rows of a block take 60 * (4 + 1) * 8 = 2,400 bytes: one block a shard.
+        with dask.config.set({"hbsearch.task-memory": "3000B"}):
+            sharded = search().fit(Xd, yd)
+    finally:
+        client.cluster.scheduler.remove_plugin(name=plugin.name)
+    shard_tasks = [k for k in plugin.priorities if "-shard" in str(k)]
+    # Every scored step ran one task per shard (10 blocks, so 10 shards).
+    assert len(shard_tasks) == 10 * len(sharded.history_)
+    # Accuracy is a mean over rows: the row-weighted mean of the shards' is the whole set's.
+    def scores(search):
+        return [h["score"] for h in sorted(search.history_, key=lambda h: (h["model_id"], h["partial_fit_calls"]))]
+
+    np.testing.assert_allclose(scores(sharded), scores(whole), rtol=1e-12)
+    assert sharded.best_params_ == whole.best_params_
+
+
+def test_a_bad_task_memory_setting_is_named(client):
+    search = SuccessiveHalvingSearchCV(
+        ScoreIsValue(), {"value": uniform(0, 1)}, n_initial_parameters=3, max_iter=3, random_state=0
+    )
+    with dask.config.set({"hbsearch.task-memory": -5}), pytest.raises(ValueError, match="task-memory"):
+        search.fit(np.zeros((30, 1)))

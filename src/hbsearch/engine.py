@@ -1,11 +1,14 @@
 """Running a driver's jobs on a Dask cluster: the only module that knows Dask.
 
-The data is split and persisted once: training blocks and one validation set
-stay on the workers, shared by every model. Each job of the driver becomes a
-short chain of tasks: ``partial_fit`` calls over training blocks (at most
-``MAX_BLOCKS_PER_TASK`` distinct blocks a task), then a score on the
-validation set, all submitted with the model's priority. Scores come back as
-they complete and go to the driver, which answers with new jobs.
+The data is split and persisted once: training blocks and validation shards
+stay on the workers, shared by every model. Each job of the driver becomes
+tasks submitted with the model's priority: ``partial_fit`` calls over
+training blocks, then a score. When the data is small (the usual case), that
+is one task per job. A task holds at most :func:`task_memory` bytes of
+training blocks, so a long job over large data is a chain of tasks; a
+validation set larger than that is kept in shards, each scored where it
+lives. Scores come back with their tasks' completions and go to the driver,
+which answers with new jobs.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import os
 import time
 import traceback
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse
@@ -36,14 +39,11 @@ __all__ = [
     "distinct_values",
     "materialize",
     "persist_split",
+    "task_memory",
     "run_search",
 ]
 
 logger = logging.getLogger("hbsearch")
-
-# Distinct training blocks one task may hold at once (the rest of a job goes to the next task).
-MAX_BLOCKS_PER_TASK = 8
-
 
 # -- the cluster -----------------------------------------------------------
 
@@ -77,12 +77,20 @@ def client_for_fit(n_workers: int | None = None):
 
 @dataclass
 class ClusterData:
-    """Futures of the data on the cluster: training blocks and the validation set."""
+    """Futures of the data on the cluster: training blocks and validation shards.
+
+    ``train_bytes[i]`` is the size of training block ``i`` (X and y);
+    ``val_rows[j]`` the number of rows of validation shard ``j``.
+    ``task_bytes`` is the most data one task is meant to hold.
+    """
 
     X_train: list
     y_train: list
-    X_val: object
-    y_val: object
+    X_val: list
+    y_val: list
+    train_bytes: list = field(default_factory=list)
+    val_rows: list = field(default_factory=list)
+    task_bytes: float = math.inf
 
     @property
     def n_blocks(self) -> int:
@@ -91,7 +99,7 @@ class ClusterData:
     def futures(self) -> list:
         from distributed import Future
 
-        items = [*self.X_train, *self.y_train, self.X_val, self.y_val]
+        items = [*self.X_train, *self.y_train, *self.X_val, *self.y_val]
         return [f for f in items if isinstance(f, Future)]
 
 
@@ -262,7 +270,7 @@ def _delayed_apply(method, part):
 
 def distinct_values(client, data: ClusterData) -> np.ndarray:
     """Sorted distinct values of y over training and validation blocks, found on the cluster."""
-    uniques = [client.submit(_unique, b, pure=False) for b in [*data.y_train, data.y_val]]
+    uniques = [client.submit(_unique, b, pure=False) for b in [*data.y_train, *data.y_val]]
     return client.submit(_union, uniques, pure=False).result()
 
 
@@ -306,18 +314,76 @@ def _concat(parts):
     return np.concatenate(parts)
 
 
-def persist_split(client, X_blocks: list, y_blocks: list, test_size: float, seed: int) -> ClusterData:
+def task_memory(client) -> float:
+    """Bytes of data one task may hold: the ``hbsearch.task-memory`` setting if any.
+
+    Otherwise a quarter of the smallest memory a worker thread has (a worker's
+    ``memory_limit`` over its threads); unlimited when no worker has a limit.
+    """
+    import dask
+    from dask.utils import parse_bytes
+
+    setting = dask.config.get("hbsearch.task-memory", None)
+    if setting is not None:
+        value = parse_bytes(setting) if isinstance(setting, str) else setting
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise ValueError(
+                f"the dask config 'hbsearch.task-memory' is {setting!r}: it must be a positive "
+                "number of bytes or a string such as '256MiB'."
+            )
+        return float(value)
+    per_thread = [
+        w["memory_limit"] / max(w.get("nthreads", 1), 1)
+        for w in client.scheduler_info()["workers"].values()
+        if w.get("memory_limit")
+    ]
+    return min(per_thread) / 4 if per_thread else math.inf
+
+
+def _sizes(X_train, y_train, X_val, y_val) -> tuple[int, int, int]:
+    """``(training bytes, validation bytes, validation rows)`` of one split block."""
+    from dask.sizeof import sizeof
+
+    train = sizeof(X_train) + (sizeof(y_train) if y_train is not None else 0)
+    val = sizeof(X_val) + (sizeof(y_val) if y_val is not None else 0)
+    return int(train), int(val), int(_n_rows(X_val))
+
+
+def _runs_within(sizes: list, most: float) -> list[list[int]]:
+    """Indices of ``sizes`` cut, in order, into runs whose sizes add up to at most ``most``.
+
+    Every run has at least one index, even when that one is larger than ``most``.
+    """
+    runs, current, total = [], [], 0.0
+    for i, size in enumerate(sizes):
+        if current and total + size > most:
+            runs.append(current)
+            current, total = [], 0.0
+        current.append(i)
+        total += size
+    if current:
+        runs.append(current)
+    return runs
+
+
+def persist_split(
+    client, X_blocks: list, y_blocks: list, test_size: float, seed: int, task_bytes: float | None = None
+) -> ClusterData:
     """Split every block into training and validation rows on the workers.
 
     ``X_blocks`` and ``y_blocks`` are aligned lists of Delayed objects or
     futures (``y_blocks`` may hold None). Block ``i`` keeps a random
     ``test_size`` share of its rows (seeded by ``seed`` and ``i``) for
-    validation; the validation rows of all blocks are joined into one set on
-    one worker. Nothing is gathered to the client.
+    validation. Consecutive validation parts are joined into shards of at
+    most ``task_bytes`` (default :func:`task_memory`), so the validation set
+    is one shard when it is small and stays spread over the workers when it is
+    large. Nothing but sizes is gathered to the client.
     """
     from dask import delayed
     from dask.delayed import Delayed
 
+    if task_bytes is None:
+        task_bytes = task_memory(client)
     # In-memory parts are sent to the cluster once; the split runs there.
     X_blocks = [b if isinstance(b, Delayed) else client.scatter(b, hash=False) for b in X_blocks]
     y_blocks = [
@@ -326,27 +392,45 @@ def persist_split(client, X_blocks: list, y_blocks: list, test_size: float, seed
     ]
     block_seeds = np.random.SeedSequence(seed).generate_state(len(X_blocks))
     split = delayed(_split_block, pure=True)
-    parts = {"X_train": [], "y_train": [], "X_val": [], "y_val": []}
+    parts = []
     for Xb, yb, s in zip(X_blocks, y_blocks, block_seeds):
         s = int(s)
-        parts["X_train"].append(split(Xb, test_size, s, False))
-        parts["X_val"].append(split(Xb, test_size, s, True))
-        parts["y_train"].append(split(yb, test_size, s, False) if yb is not None else None)
-        parts["y_val"].append(split(yb, test_size, s, True) if yb is not None else None)
-    n = len(X_blocks)
-    to_compute = [*parts["X_train"], delayed(_concat, pure=True)(parts["X_val"])]
-    has_y = parts["y_train"][0] is not None
-    if has_y:
-        to_compute += [*parts["y_train"], delayed(_concat, pure=True)(parts["y_val"])]
-    futures = client.compute(to_compute)
+        parts.append(
+            [
+                split(Xb, test_size, s, False),
+                split(yb, test_size, s, False) if yb is not None else None,
+                split(Xb, test_size, s, True),
+                split(yb, test_size, s, True) if yb is not None else None,
+            ]
+        )
+    has_y = parts[0][1] is not None
+    flat = [p for block in parts for p in block if p is not None]
+    futures = iter(client.compute(flat))
+    parts = [[next(futures) if p is not None else None for p in block] for block in parts]
+    sizes = client.gather([client.submit(_sizes, *block, pure=False) for block in parts])
     # The computed parts now hold what they need of the scattered inputs.
     release(b for b in [*X_blocks, *y_blocks] if not isinstance(b, Delayed))
-    X_train, X_val = futures[:n], futures[n]
-    if has_y:
-        y_train, y_val = futures[n + 1 : 2 * n + 1], futures[2 * n + 1]
-    else:
-        y_train, y_val = [None] * n, None
-    return ClusterData(X_train, y_train, X_val, y_val)
+    X_val, y_val, val_rows = [], [], []
+    for shard in _runs_within([val for _, val, _ in sizes], task_bytes):
+        X_parts = [parts[i][2] for i in shard]
+        y_parts = [parts[i][3] for i in shard]
+        val_rows.append(sum(sizes[i][2] for i in shard))
+        if len(shard) == 1:
+            X_val.append(X_parts[0])
+            y_val.append(y_parts[0])
+        else:
+            X_val.append(client.submit(_concat, X_parts, pure=False))
+            y_val.append(client.submit(_concat, y_parts, pure=False) if has_y else None)
+            release([*X_parts, *y_parts])
+    return ClusterData(
+        X_train=[block[0] for block in parts],
+        y_train=[block[1] for block in parts],
+        X_val=X_val,
+        y_val=y_val,
+        train_bytes=[train for train, _, _ in sizes],
+        val_rows=val_rows,
+        task_bytes=task_bytes,
+    )
 
 
 class BlockOrder:
@@ -403,37 +487,67 @@ def _train(state, estimator, params, X_blocks, y_blocks, fit_params, catch, carr
     return model, time.perf_counter() - start, None
 
 
-def _groups(blocks: list[int], most: int) -> list[list[int]]:
-    """``blocks`` cut, in order, into runs of at most ``most`` distinct blocks."""
-    groups, current, distinct = [], [], set()
+def _groups(blocks: list[int], sizes: list, most: float) -> list[list[int]]:
+    """``blocks`` cut, in order, into runs whose distinct blocks' ``sizes`` add up to at most ``most``.
+
+    A run has at least one block, even one larger than ``most``.
+    """
+    groups, current, distinct, total = [], [], set(), 0.0
     for block in blocks:
-        if block not in distinct and len(distinct) == most:
-            groups.append(current)
-            current, distinct = [], set()
+        if block not in distinct:
+            if current and total + sizes[block] > most:
+                groups.append(current)
+                current, distinct, total = [], set(), 0.0
+            distinct.add(block)
+            total += sizes[block]
         current.append(block)
-        distinct.add(block)
     if current:
         groups.append(current)
     return groups
 
 
-def _score(state, X_val, y_val, scorer, catch):
-    """``(score, fit_time, score_time, error)`` of a trained state."""
-    model, fit_time, error = state
+def _score_part(state, X_val, y_val, scorer, catch):
+    """``(score, score_time, error)`` of a trained state on one validation shard."""
+    model, _, error = state[:3]
     if error is not None:
-        return math.nan, fit_time, 0.0, error
+        return math.nan, 0.0, error
     start = time.perf_counter()
     try:
         score = float(scorer(model, X_val, y_val))
     except Exception:
         if not catch:
             raise
-        return math.nan, fit_time, time.perf_counter() - start, traceback.format_exc()
+        return math.nan, time.perf_counter() - start, traceback.format_exc()
     if not math.isfinite(score):
         error = f"the validation score is {score}, not a finite number"
         if not catch:
             raise ValueError(error)
-    return score, fit_time, time.perf_counter() - start, error
+    return score, time.perf_counter() - start, error
+
+
+def _scored(state, parts, weights):
+    """``(model, fit_time, error, score, score_time)``: a trained state and its shards' scores.
+
+    The score is the mean of the shards' scores weighted by their rows: the
+    score of the whole validation set for scores that are means over rows
+    (accuracy, mean squared error, log loss, ...).
+    """
+    model, fit_time, error = state[:3]
+    score_time = sum(t for _, t, _ in parts)
+    if error is None:
+        error = next((e for _, _, e in parts if e is not None), None)
+    if error is not None:
+        return model, fit_time, error, math.nan, score_time
+    score = float(np.average([s for s, _, _ in parts], weights=weights))
+    return model, fit_time, None, score, score_time
+
+
+def _train_and_score(
+    state, estimator, params, X_blocks, y_blocks, fit_params, catch, carried, X_val, y_val, scorer
+):
+    """:func:`_train`, then the score on the one validation shard, in a single task."""
+    trained = _train(state, estimator, params, X_blocks, y_blocks, fit_params, catch, carried)
+    return _scored(trained, [_score_part(trained, X_val, y_val, scorer, catch)], [1])
 
 
 # -- the loop --------------------------------------------------------------
@@ -510,30 +624,43 @@ def run_search(
     def submit(job):
         name, token = label(job.model), uuid.uuid4().hex
         trained, calls = state_future(job.model), job.start_calls
-        # A task holds at most MAX_BLOCKS_PER_TASK distinct blocks in memory;
-        # a job needing more is a chain of tasks.
-        for idx in _groups(order.blocks(job.start_calls, job.end_calls), MAX_BLOCKS_PER_TASK):
-            first = calls == job.start_calls
+        # A task holds at most data.task_bytes of training blocks; a job needing
+        # more is a chain of tasks. With one validation shard, the last task
+        # also scores: one task per job when the data is small.
+        groups = _groups(order.blocks(job.start_calls, job.end_calls), data.train_bytes, data.task_bytes)
+        one_shard = len(data.X_val) == 1
+        for n, idx in enumerate(groups or [[]]):
+            first, last = calls == job.start_calls, n == max(len(groups), 1) - 1
             calls += len(idx)
-            trained = client.submit(
-                _train,
-                trained,
-                estimator,
-                job.params,
-                [data.X_train[i] for i in idx],
-                [data.y_train[i] for i in idx],
-                fit_params,
-                catch,
-                not first,
-                priority=job.priority,
-                key=f"partial_fit-{name}-to{calls}-{token}",
+            train_args = (
+                trained, estimator, job.params, [data.X_train[i] for i in idx],
+                [data.y_train[i] for i in idx], fit_params, catch, not first,
             )
-        scored = client.submit(
-            _score, trained, data.X_val, data.y_val, scorer, catch,
-            priority=job.priority, key=f"score-{name}-at{job.end_calls}-{token}",
-        )
-        pending[scored.key] = (job, trained, scored)
-        queue.add(scored)
+            if last and one_shard:
+                trained = client.submit(
+                    _train_and_score, *train_args, data.X_val[0], data.y_val[0], scorer,
+                    priority=job.priority, key=f"partial_fit_score-{name}-to{calls}-{token}",
+                )
+            else:
+                trained = client.submit(
+                    _train, *train_args,
+                    priority=job.priority, key=f"partial_fit-{name}-to{calls}-{token}",
+                )
+        if not one_shard:
+            # Each shard is scored where it lives; the model travels, the data does not.
+            parts = [
+                client.submit(
+                    _score_part, trained, X_shard, y_shard, scorer, catch,
+                    priority=job.priority, key=f"score-{name}-at{calls}-shard{j}-{token}",
+                )
+                for j, (X_shard, y_shard) in enumerate(zip(data.X_val, data.y_val))
+            ]
+            trained = client.submit(
+                _scored, trained, parts, data.val_rows,
+                priority=job.priority, key=f"score-{name}-at{calls}-{token}",
+            )
+        pending[trained.key] = (job, trained)
+        queue.add(trained)
 
     def accept(record: Record, state) -> None:
         records.append(record)
@@ -587,18 +714,17 @@ def run_search(
                     # and the futures in it, alive in a reference cycle.
                     raise failed[0].exception().with_traceback(failed[0].traceback())
                 now = time.perf_counter() - start
-                jobs = [pending.pop(f.key)[:2] for f, _ in batch]
-                models = client.gather([t for _, t in jobs]) if checkpoint is not None else None
-                # `future` is cleared in `finally`, with the other futures this frame may keep.
-                for i, ((job, trained), (future, result)) in enumerate(zip(jobs, batch)):  # noqa: B007
-                    score, fit_time, score_time, error = result
+                jobs = [pending.pop(f.key) for f, _ in batch]
+                # `future` and `result` are cleared in `finally`, with the other futures this frame may keep.
+                for (job, trained), (future, result) in zip(jobs, batch):  # noqa: B007
+                    fitted, fit_time, error, score, score_time = result
                     if error is not None:
                         score = float(error_score)
                     record = Record(job.model, job.end_calls, score, fit_time, score_time, now, error)
                     if checkpoint is not None:
-                        checkpoint.save(record, models[i][0])
+                        checkpoint.save(record, fitted)
                     accept(record, trained)
-                jobs = models = trained = batch = None
+                jobs = trained = batch = result = fitted = None
         except (TimeoutError, StopIteration):
             if pending:
                 stopped_early = f"max_time={max_time} s was reached"
@@ -620,13 +746,12 @@ def run_search(
         # including work under way; client.cancel would also walk into
         # dependents we already let go.
         leftovers = list(scored_state.values())
-        for _, trained_f, scored_f in pending.values():
-            leftovers += [trained_f, scored_f]
+        leftovers += [scored_f for _, scored_f in pending.values()]
         if best is not None:
             leftovers.append(best[2])
         release(leftovers)
         # An exception's traceback keeps this frame alive: drop its futures too.
-        future = batch = failed = leftovers = trained_f = scored_f = trained = None  # noqa: F841
+        future = batch = failed = leftovers = scored_f = trained = result = fitted = None  # noqa: F841
         batches.close()
         queue.clear()
         scored_state.clear()
