@@ -207,3 +207,38 @@ def test_a_bad_task_memory_setting_is_named(client):
     )
     with dask.config.set({"hbsearch.task-memory": -5}), pytest.raises(ValueError, match="task-memory"):
         search.fit(np.zeros((30, 1)))
+
+
+class HeavyValue(ScoreIsValue):
+    """ScoreIsValue carrying 2 MiB of weights: too large to come back with each score."""
+
+    def partial_fit(self, X, y=None):
+        self.weights_ = np.zeros(1 << 18)
+        return super().partial_fit(X, y)
+
+
+def test_large_models_stay_on_the_cluster_and_are_scored_apart(client, tmp_path):
+    def search(**kwargs):
+        return SuccessiveHalvingSearchCV(
+            HeavyValue(), {"value": uniform(0, 1)}, n_initial_parameters=9, max_iter=9,
+            random_state=0, **kwargs,
+        )
+
+    plugin = _recording(client)
+    try:
+        heavy = search(checkpoint=tmp_path / "search.ckpt").fit(np.zeros((30, 1)))
+    finally:
+        client.cluster.scheduler.remove_plugin(name=plugin.name)
+    keys = [str(k) for k in plugin.priorities]
+    fused = [k for k in keys if k.startswith("partial_fit_score-")]
+    scores = [k for k in keys if k.startswith("score-") and "-shard" not in k]
+    # The first results show how large the models are; after them, every job scores apart.
+    assert fused and scores and len(fused) + len(scores) == len(heavy.history_)
+    light = SuccessiveHalvingSearchCV(
+        ScoreIsValue(), {"value": uniform(0, 1)}, n_initial_parameters=9, max_iter=9, random_state=0
+    ).fit(np.zeros((30, 1)))
+    assert heavy.cv_results_["test_score"].tolist() == light.cv_results_["test_score"].tolist()
+    assert heavy.best_estimator_.weights_.nbytes == 1 << 21
+    # The checkpoint holds every model, also those that stayed on the cluster.
+    resumed = search(checkpoint=tmp_path / "search.ckpt").fit(np.zeros((30, 1)))
+    assert resumed.cv_results_["test_score"].tolist() == light.cv_results_["test_score"].tolist()

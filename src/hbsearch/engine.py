@@ -18,6 +18,7 @@ import copy
 import logging
 import math
 import os
+import pickle
 import time
 import traceback
 import uuid
@@ -44,6 +45,10 @@ __all__ = [
 ]
 
 logger = logging.getLogger("hbsearch")
+
+# Models up to this size come back to the client with their scores (one task a
+# job); larger ones stay on the cluster and are scored by a task of their own.
+MODEL_BYTES_TO_TRAVEL = 1 << 20
 
 # -- the cluster -----------------------------------------------------------
 
@@ -525,14 +530,17 @@ def _score_part(state, X_val, y_val, scorer, catch):
     return score, time.perf_counter() - start, error
 
 
-def _scored(state, parts, weights):
+def _scored(state, parts, weights, with_model=True):
     """``(model, fit_time, error, score, score_time)``: a trained state and its shards' scores.
 
     The score is the mean of the shards' scores weighted by their rows: the
     score of the whole validation set for scores that are means over rows
-    (accuracy, mean squared error, log loss, ...).
+    (accuracy, mean squared error, log loss, ...). Without ``with_model``,
+    the model is None (it stays in ``state``).
     """
     model, fit_time, error = state[:3]
+    if not with_model:
+        model = None
     score_time = sum(t for _, t, _ in parts)
     if error is None:
         error = next((e for _, _, e in parts if e is not None), None)
@@ -551,6 +559,11 @@ def _train_and_score(
 
 
 # -- the loop --------------------------------------------------------------
+
+
+def _pickled_size(obj) -> int:
+    # dask's sizeof does not look inside estimators; their pickle is what travels.
+    return len(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 @dataclass
@@ -613,6 +626,7 @@ def run_search(
     queue = as_completed(with_results=True, raise_errors=False, timeout=max_time)
     stopped_early = None
     saved = checkpoint.steps if checkpoint is not None else {}
+    models_travel = True
 
     def state_future(model: int):
         state = scored_state.get(model)
@@ -625,18 +639,19 @@ def run_search(
         name, token = label(job.model), uuid.uuid4().hex
         trained, calls = state_future(job.model), job.start_calls
         # A task holds at most data.task_bytes of training blocks; a job needing
-        # more is a chain of tasks. With one validation shard, the last task
-        # also scores: one task per job when the data is small.
-        groups = _groups(order.blocks(job.start_calls, job.end_calls), data.train_bytes, data.task_bytes)
-        one_shard = len(data.X_val) == 1
-        for n, idx in enumerate(groups or [[]]):
-            first, last = calls == job.start_calls, n == max(len(groups), 1) - 1
+        # more is a chain of tasks.
+        groups = _groups(order.blocks(job.start_calls, job.end_calls), data.train_bytes, data.task_bytes) or [[]]
+        # Small models come back with their score: the job's last task trains and
+        # scores, and one task is the whole job when the data is small too.
+        fused = len(data.X_val) == 1 and models_travel
+        for n, idx in enumerate(groups):
+            first, last = calls == job.start_calls, n == len(groups) - 1
             calls += len(idx)
             train_args = (
                 trained, estimator, job.params, [data.X_train[i] for i in idx],
                 [data.y_train[i] for i in idx], fit_params, catch, not first,
             )
-            if last and one_shard:
+            if last and fused:
                 trained = client.submit(
                     _train_and_score, *train_args, data.X_val[0], data.y_val[0], scorer,
                     priority=job.priority, key=f"partial_fit_score-{name}-to{calls}-{token}",
@@ -646,8 +661,10 @@ def run_search(
                     _train, *train_args,
                     priority=job.priority, key=f"partial_fit-{name}-to{calls}-{token}",
                 )
-        if not one_shard:
-            # Each shard is scored where it lives; the model travels, the data does not.
+        if fused:
+            scored = trained
+        else:
+            # Each shard is scored where it lives; the model goes there, the data stays.
             parts = [
                 client.submit(
                     _score_part, trained, X_shard, y_shard, scorer, catch,
@@ -655,12 +672,12 @@ def run_search(
                 )
                 for j, (X_shard, y_shard) in enumerate(zip(data.X_val, data.y_val))
             ]
-            trained = client.submit(
-                _scored, trained, parts, data.val_rows,
+            scored = client.submit(
+                _scored, trained, parts, data.val_rows, False,
                 priority=job.priority, key=f"score-{name}-at{calls}-{token}",
             )
-        pending[trained.key] = (job, trained)
-        queue.add(trained)
+        pending[scored.key] = (job, trained, scored)
+        queue.add(scored)
 
     def accept(record: Record, state) -> None:
         records.append(record)
@@ -715,16 +732,23 @@ def run_search(
                     raise failed[0].exception().with_traceback(failed[0].traceback())
                 now = time.perf_counter() - start
                 jobs = [pending.pop(f.key) for f, _ in batch]
+                results = [result for _, result in batch]
+                if checkpoint is not None and any(r[0] is None and r[2] is None for r in results):
+                    # Models that stayed on the cluster are fetched to be saved.
+                    fetched = client.gather([trained for _, trained, _ in jobs])
+                    results = [(state[0], *r[1:]) for state, r in zip(fetched, results)]
                 # `future` and `result` are cleared in `finally`, with the other futures this frame may keep.
-                for (job, trained), (future, result) in zip(jobs, batch):  # noqa: B007
+                for (job, trained, _), result in zip(jobs, results):
                     fitted, fit_time, error, score, score_time = result
+                    if models_travel and fitted is not None and _pickled_size(fitted) > MODEL_BYTES_TO_TRAVEL:
+                        models_travel = False
                     if error is not None:
                         score = float(error_score)
                     record = Record(job.model, job.end_calls, score, fit_time, score_time, now, error)
                     if checkpoint is not None:
                         checkpoint.save(record, fitted)
                     accept(record, trained)
-                jobs = trained = batch = result = fitted = None
+                jobs = trained = batch = result = results = fitted = fetched = None
         except (TimeoutError, StopIteration):
             if pending:
                 stopped_early = f"max_time={max_time} s was reached"
@@ -746,12 +770,13 @@ def run_search(
         # including work under way; client.cancel would also walk into
         # dependents we already let go.
         leftovers = list(scored_state.values())
-        leftovers += [scored_f for _, scored_f in pending.values()]
+        for _, trained_f, scored_f in pending.values():
+            leftovers += [trained_f, scored_f]
         if best is not None:
             leftovers.append(best[2])
         release(leftovers)
         # An exception's traceback keeps this frame alive: drop its futures too.
-        future = batch = failed = leftovers = scored_f = trained = result = fitted = None  # noqa: F841
+        future = batch = failed = leftovers = scored_f = trained = result = results = fitted = fetched = None  # noqa: F841
         batches.close()
         queue.clear()
         scored_state.clear()
