@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -39,8 +40,9 @@ def drive(opt, order="fifo", seed=0, score=None):
     return out
 
 
-def test_trials_follow_the_plan():
-    opt = HyperbandOptimizer(SPACE, max_iter=27, random_state=0)
+@pytest.mark.parametrize("halving", ["synchronous", "asynchronous"])
+def test_trials_follow_the_plan(halving):
+    opt = HyperbandOptimizer(SPACE, max_iter=27, halving=halving, random_state=0)
     trials = drive(opt)
     plan = hyperband_plan(27)
     assert opt.metadata["partial_fit_calls"] == plan.partial_fit_calls == 357
@@ -78,8 +80,9 @@ def test_learning_samplers_find_better_configurations():
         assert -np.median([best(sampler, s) for s in range(5)]) < random_regret / 5
 
 
-def test_failures_are_never_promoted():
-    opt = HyperbandOptimizer({"x": uniform(0, 1)}, max_iter=9, random_state=0)
+@pytest.mark.parametrize("halving", ["synchronous", "asynchronous"])
+def test_failures_are_never_promoted(halving):
+    opt = HyperbandOptimizer({"x": uniform(0, 1)}, max_iter=9, halving=halving, random_state=0)
     # Every configuration above 0.5 fails: none of them may get a second trial.
     trials = drive(opt, score=lambda t: math.nan if t.params["x"] > 0.5 else t.params["x"])
     failed = {t.model_id for t in trials if t.params["x"] > 0.5}
@@ -96,3 +99,34 @@ def test_telling_a_trial_twice_is_an_error():
         opt.tell(trial, 0.5)
     with pytest.raises(ValueError, match="max_iter=0"):
         HyperbandOptimizer({"x": uniform(0, 1)}, max_iter=0)
+
+
+@pytest.mark.parametrize("halving", ["synchronous", "asynchronous"])
+def test_asynchronous_halving_hands_out_promotions_early(halving):
+    opt = HyperbandOptimizer({"x": uniform(0, 1)}, max_iter=27, halving=halving, random_state=0)
+    assert opt.metadata["halving"] == halving
+    waiting, budgets = [], Counter()
+    first_promotion = None  # results of bracket 3's first rung told before its first promotion
+    # Several trials out at once: tell the oldest whenever three are waiting.
+    while not opt.done:
+        trial = opt.ask()
+        if trial is not None:
+            waiting.append(trial)
+            if trial.bracket == 3 and trial.start_budget == 1 and first_promotion is None:
+                first_promotion = budgets[(3, 1)]
+        if trial is None or len(waiting) >= 3:
+            told = waiting.pop(0)
+            budgets[told.bracket, told.budget] += 1
+            opt.tell(told, -((told.params["x"] - 0.3) ** 2))
+    # Every rung of every bracket got the plan's number of trials.
+    assert budgets == {
+        (bracket.bracket, rung.calls): rung.n_models for bracket in opt.plan.brackets for rung in bracket.rungs
+    }
+    # The synchronous rule waits for the whole first rung (27 trials), the
+    # asynchronous one goes on after 3.
+    assert first_promotion == (27 if halving == "synchronous" else 3)
+
+
+def test_unknown_halving_is_refused():
+    with pytest.raises(ValueError, match="halving='asha' is invalid"):
+        HyperbandOptimizer({"x": uniform(0, 1)}, halving="asha")

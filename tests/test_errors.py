@@ -61,12 +61,18 @@ CASES = [
     (HyperbandSearchCV(SGDClassifier(), SPACE, progress="yes"), None, ValueError, "progress='yes'"),
     (HyperbandSearchCV(SGDClassifier(), SPACE, checkpoint="."), None, ValueError, "checkpoint='.'"),
     (HyperbandSearchCV(SGDClassifier(), SPACE, random_state="seed"), None, ValueError, "seed"),
+    (HyperbandSearchCV(SGDClassifier(), SPACE, halving="async"), None, ValueError,
+     "halving='async' is invalid: it must be one of 'synchronous', 'asynchronous'"),
+    (HyperbandSearchCV(SGDClassifier(), SPACE, halving=None), None, ValueError, "halving=None is invalid"),
+    (HyperbandSearchCV(SGDClassifier(), SPACE, halving=True), None, ValueError, "halving=True is invalid"),
     # the other searches' own settings
     (SuccessiveHalvingSearchCV(SGDClassifier(), SPACE, n_initial_parameters=0), None, ValueError,
      "n_initial_parameters=0"),
     (SuccessiveHalvingSearchCV(SGDClassifier(), SPACE, n_initial_iter=0), None, ValueError, "n_initial_iter=0"),
     (SuccessiveHalvingSearchCV(SGDClassifier(), SPACE, n_initial_iter=9, max_iter=3), None, ValueError,
      "n_initial_iter=9"),
+    (SuccessiveHalvingSearchCV(SGDClassifier(), SPACE, halving="ASYNCHRONOUS"), None, ValueError,
+     "halving='ASYNCHRONOUS' is invalid"),
     (IncrementalSearchCV(SGDClassifier(), SPACE, max_iter=0), None, ValueError, "max_iter=0"),
     (IncrementalSearchCV(SGDClassifier(), SPACE, fits_per_score=0), None, ValueError, "fits_per_score=0"),
     # data that does not line up
@@ -97,6 +103,8 @@ def test_bad_input_fails_before_any_work(search, data, error, fragment, tmp_path
     [
         (HyperbandSearchCV(SGDClassifier(), SPACE, max_iter=0), ValueError, "max_iter=0 is invalid"),
         (HyperbandSearchCV(SGDClassifier(), SPACE, aggressiveness=1), ValueError, "aggressiveness=1"),
+        (HyperbandSearchCV(SGDClassifier(), SPACE, halving="asha"), ValueError, "halving='asha' is invalid"),
+        (SuccessiveHalvingSearchCV(SGDClassifier(), SPACE, halving=3), ValueError, "halving=3 is invalid"),
         (SuccessiveHalvingSearchCV(SGDClassifier(), SPACE, n_initial_parameters=0), ValueError,
          "n_initial_parameters=0"),
         (IncrementalSearchCV(SGDClassifier(), SPACE, max_iter=None), TypeError, "max_iter=None"),

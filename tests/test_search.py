@@ -232,7 +232,7 @@ def test_successive_halving_with_default_n_initial_iter(client):
         ScoreIsValue(), {"value": uniform(0, 1)}, n_initial_parameters=9, max_iter=27, random_state=0
     )
     # 9 models at 3 calls, 3 at 9, 1 at 27.
-    assert search.metadata == {"n_models": 9, "partial_fit_calls": 63, "max_iter": 27}
+    assert search.metadata == {"n_models": 9, "partial_fit_calls": 63, "max_iter": 27, "halving": "synchronous"}
     search.fit(np.zeros((100, 1)))
     assert search.metadata_ == search.metadata
     values = [p["value"] for p in search.cv_results_["params"]]

@@ -8,6 +8,7 @@ train and score however and wherever you like.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 from sklearn.utils import check_random_state
 
-from .driver import Driver
+from .driver import Driver, check_halving
 from .samplers import Sampler, make_sampler, setup_sampler
 from .schedule import hyperband_plan, plan_metadata
 from .space import SearchSpace
@@ -73,6 +74,16 @@ class HyperbandOptimizer:
         Where each bracket's configurations come from.
     n_iterations : int, default=1
         How many times the brackets are run.
+    halving : {"synchronous", "asynchronous"}, default="synchronous"
+        When a rung's models go on to the next one. "synchronous": once
+        every trial of the rung has been told. "asynchronous" (as in ASHA):
+        as soon as a model is in the top ``1 / aggressiveness`` of the
+        scores its rung has so far, until the next rung has the plan's number
+        of models, so ``ask`` has trials ready sooner when several run in
+        parallel; ``ask`` then hands out a model's next trial before any
+        new model's first one. Each rung still gets the plan's number of
+        trials and resource, but which models go on then depends on the
+        order the scores are told in.
     random_state : int, RandomState instance or None, default=None
         Seeds the sampler.
 
@@ -97,21 +108,24 @@ class HyperbandOptimizer:
         aggressiveness: int = 3,
         sampler: str | Sampler = "random",
         n_iterations: int = 1,
+        halving: str = "synchronous",
         random_state: int | np.random.RandomState | None = None,
     ) -> None:
         self.plan = hyperband_plan(max_iter, aggressiveness, n_iterations)
+        self.halving = check_halving(halving)
         self.space = SearchSpace(parameters)
         rng = check_random_state(random_state)
         self.sampler = setup_sampler(make_sampler(sampler), self.space, int(rng.randint(2**31 - 1)))
-        self._driver = Driver(self.plan, self.space, self.sampler)
-        self._queue = []
+        self._driver = Driver(self.plan, self.space, self.sampler, halving=self.halving)
+        self._queue = deque()  # trials that can run now, in the order they became ready
+        self._promoted = deque()  # asynchronous halving: next trials of models that went on
         self.history_: list[dict] = []
         self._best = None  # (score, calls, model_id, params)
 
     @property
     def metadata(self) -> dict:
-        """The plan: models, resource in all, and each bracket's rungs."""
-        return plan_metadata(self.plan)
+        """The plan: models, resource in all, each bracket's rungs, and ``halving``."""
+        return {**plan_metadata(self.plan), "halving": self.halving}
 
     @property
     def done(self) -> bool:
@@ -120,11 +134,13 @@ class HyperbandOptimizer:
 
     def ask(self) -> Trial | None:
         """The next trial, or None while every trial handed out waits for its score."""
-        if not self._queue:
-            self._queue.extend(self._driver.ask())
-        if not self._queue:
+        for job in self._driver.ask():
+            ahead = self.halving == "asynchronous" and job.start_calls > 0
+            (self._promoted if ahead else self._queue).append(job)
+        queue = self._promoted or self._queue
+        if not queue:
             return None
-        job = self._queue.pop(0)
+        job = queue.popleft()
         state = self._driver.models[job.model]
         run = self._driver.brackets[state.bracket]
         bracket = run.bracket.bracket

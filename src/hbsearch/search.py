@@ -29,7 +29,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import __version__, engine
 from .checkpoint import Checkpoint
-from .driver import Driver
+from .driver import Driver, check_halving
 from .progress import Progress
 from .results import ModelInfo, cv_results, fitted_metadata, history, model_history
 from .samplers import Sampler, make_sampler, setup_sampler
@@ -100,7 +100,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
     """Shared machinery of the searches; subclasses choose the plan.
 
     Subclasses implement ``_plan()`` and may override ``_max_calls_per_job``,
-    ``_patience`` and ``_model_id``.
+    ``_patience``, ``_halving`` and ``_model_id``.
     """
 
     _hyperband = False
@@ -135,6 +135,10 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
     def _max_calls_per_job(self) -> int | None:
         return self._patience()
 
+    def _halving(self) -> str | None:
+        """The checked ``halving`` setting; None for a search without one (one rung)."""
+        return None
+
     def _model_id(self, bracket_id: int, rank: int, index: int):
         return index
 
@@ -148,15 +152,35 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         ``metadata_`` after fitting equals it unless ``patience`` stopped
         models early, ``max_time`` or a KeyboardInterrupt ended the fit, or
         failures left a rung fewer models to promote than it keeps.
+
+        The searches that halve (:class:`HyperbandSearchCV` and
+        :class:`SuccessiveHalvingSearchCV`) also give ``"halving"``, the
+        rule by which models go on from rung to rung. With
+        ``"asynchronous"`` the counts stay exact: every rung trains the
+        plan's number of models to the plan's number of calls, so
+        ``n_models`` and ``partial_fit_calls`` hold as for
+        ``"synchronous"``. Which models go on depends on the order in which
+        their results arrive (each was in the top ``1 / aggressiveness`` of
+        its rung's results at the time it went on), so the results of an
+        asynchronous search are not reproducible from ``random_state``
+        alone.
         """
         return self._metadata_of(self._plan())
 
     def _metadata_of(self, plan: Plan) -> dict:
-        return {
-            "n_models": plan.n_models,
-            "partial_fit_calls": plan.partial_fit_calls,
-            "max_iter": plan.max_iter,
-        }
+        return self._with_halving(
+            {
+                "n_models": plan.n_models,
+                "partial_fit_calls": plan.partial_fit_calls,
+                "max_iter": plan.max_iter,
+            }
+        )
+
+    def _with_halving(self, metadata: dict) -> dict:
+        halving = self._halving()
+        if halving is not None:
+            metadata["halving"] = halving
+        return metadata
 
     # -- validation ------------------------------------------------------
 
@@ -171,6 +195,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
                 "GridSearchCV/RandomizedSearchCV for this one."
             )
         plan = self._plan()
+        halving = self._halving()
         space = SearchSpace(self.parameters)
         test_size = self.test_size
         if test_size is not None:
@@ -218,7 +243,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
                 "progress=True needs tqdm: pip install 'hbsearch[progress]' (or pip install tqdm)."
             )
         rng = check_random_state(self.random_state)
-        return plan, space, test_size, patience, tol, scorer, sampler, rng
+        return plan, halving, space, test_size, patience, tol, scorer, sampler, rng
 
     # -- fitting ---------------------------------------------------------
 
@@ -242,7 +267,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         self : object
             The fitted search.
         """
-        plan, space, test_size, patience, tol, scorer, sampler, rng = self._check_settings()
+        plan, halving, space, test_size, patience, tol, scorer, sampler, rng = self._check_settings()
         X_parts, y_parts = engine.as_blocks(X, y)
         if test_size is None:
             test_size = min(0.2, 1 / len(X_parts))
@@ -259,6 +284,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             max_calls_per_job=self._max_calls_per_job(),
             patience=patience,
             tol=tol,
+            halving=halving or "synchronous",
         )
         checkpoint = None
         if self.checkpoint is not None:
@@ -398,11 +424,13 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.multimetric_ = False
 
     def _fitted_metadata_of(self, plan: Plan, actual: dict) -> dict:
-        return {
-            "n_models": actual["n_models"],
-            "partial_fit_calls": actual["partial_fit_calls"],
-            "max_iter": plan.max_iter,
-        }
+        return self._with_halving(
+            {
+                "n_models": actual["n_models"],
+                "partial_fit_calls": actual["partial_fit_calls"],
+                "max_iter": plan.max_iter,
+            }
+        )
 
     # -- logging ---------------------------------------------------------
 
@@ -534,6 +562,22 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         start together) and its sampler has learned from exactly those runs,
         so results do not depend on timing or the number of workers.
         ``metadata`` counts every iteration.
+    halving : {"synchronous", "asynchronous"}, default="synchronous"
+        When the models of a rung go on to the next one. "synchronous": a
+        rung waits for all its models' scores, then the top
+        ``1 / aggressiveness`` go on; the results are reproducible from
+        ``random_state``. "asynchronous" (as in ASHA): no waiting; as each
+        score arrives, a model in the top ``1 / aggressiveness`` of the
+        scores its rung has so far goes on at once, until the next rung has
+        the plan's number of models, and the rung's last score fills any
+        places left with the best of the others. Each rung still trains the
+        plan's number of models to the plan's number of calls, so
+        ``metadata``'s counts stay exact, and every model that went on was
+        in the top ``1 / aggressiveness`` of its rung's scores at that
+        moment; but which models go on depends on the order the scores
+        arrive in, so results are not reproducible from ``random_state``
+        alone (nor resumed identically from a ``checkpoint``). The learning
+        samplers still learn from exactly the bracket runs before them.
     patience : int or bool, default=False
         Stop training a model when its scores over its last ``patience``
         calls improved by at most ``tol``. True means
@@ -577,8 +621,8 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
     Attributes
     ----------
     metadata : dict
-        The plan, before fitting: ``n_models``, ``partial_fit_calls`` and one
-        entry per bracket.
+        The plan, before fitting: ``n_models``, ``partial_fit_calls``, one
+        entry per bracket, and ``halving``.
     metadata_ : dict
         The same, counted from what the fit did.
     cv_results_ : dict of arrays
@@ -625,6 +669,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         aggressiveness: int = 3,
         sampler: str | Sampler = "random",
         n_iterations: int = 1,
+        halving: str = "synchronous",
         patience: bool | int = False,
         tol: float | None = 1e-3,
         test_size: float | None = None,
@@ -643,6 +688,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         self.aggressiveness = aggressiveness
         self.sampler = sampler
         self.n_iterations = n_iterations
+        self.halving = halving
         self.patience = patience
         self.tol = tol
         self.test_size = test_size
@@ -667,8 +713,11 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
     def _model_id(self, bracket_id, rank, index):
         return f"bracket={bracket_id}-{rank}"
 
+    def _halving(self) -> str:
+        return check_halving(self.halving)
+
     def _metadata_of(self, plan: Plan) -> dict:
-        return plan_metadata(plan, hyperband=True)
+        return self._with_halving(plan_metadata(plan, hyperband=True))
 
     def _fitted_metadata_of(self, plan: Plan, actual: dict) -> dict:
         planned = {b["bracket"]: b for b in plan_metadata(plan, hyperband=True)["brackets"]}
@@ -677,11 +726,13 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
             entry = dict(planned[b["bracket"]])
             entry.update(b)
             brackets.append(entry)
-        return {
-            "n_models": actual["n_models"],
-            "partial_fit_calls": actual["partial_fit_calls"],
-            "brackets": brackets,
-        }
+        return self._with_halving(
+            {
+                "n_models": actual["n_models"],
+                "partial_fit_calls": actual["partial_fit_calls"],
+                "brackets": brackets,
+            }
+        )
 
 
 class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
@@ -706,6 +757,12 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
         The most calls any model receives; None stops when one model is left.
     aggressiveness : int, default=3
         How many times fewer models each rung keeps.
+    halving : {"synchronous", "asynchronous"}, default="synchronous"
+        As for :class:`HyperbandSearchCV`: "asynchronous" sends a model on
+        as soon as it is in the top ``1 / aggressiveness`` of its rung's
+        scores so far, instead of waiting for the whole rung. Counts of
+        models and calls per rung are the plan's either way; which models go
+        on then depends on the order the scores arrive in.
     test_size, patience, tol, random_state, scoring, error_score
         As for :class:`HyperbandSearchCV` (``patience=True`` is not allowed here).
     max_time, checkpoint, progress, verbose, prefix, sampler
@@ -715,7 +772,8 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
     ----------
     metadata, metadata_, cv_results_, history_, model_history_, best_estimator_, best_score_
         As for :class:`HyperbandSearchCV`; ``metadata`` has ``n_models``,
-        ``partial_fit_calls`` and ``max_iter``, and there is no ``bracket`` column.
+        ``partial_fit_calls``, ``max_iter`` and ``halving``, and there is no
+        ``bracket`` column.
 
     Examples
     --------
@@ -723,7 +781,7 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
     >>> search = SuccessiveHalvingSearchCV(
     ...     SGDClassifier(), {"alpha": [1e-4, 1e-3]}, n_initial_parameters=9, max_iter=27)
     >>> search.metadata
-    {'n_models': 9, 'partial_fit_calls': 63, 'max_iter': 27}
+    {'n_models': 9, 'partial_fit_calls': 63, 'max_iter': 27, 'halving': 'synchronous'}
     """
 
     def __init__(
@@ -736,6 +794,7 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
         max_iter: int | None = None,
         aggressiveness: int = 3,
         sampler: str | Sampler = "random",
+        halving: str = "synchronous",
         test_size: float | None = None,
         patience: bool | int = False,
         tol: float | None = 1e-3,
@@ -755,6 +814,7 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
         self.max_iter = max_iter
         self.aggressiveness = aggressiveness
         self.sampler = sampler
+        self.halving = halving
         self.test_size = test_size
         self.patience = patience
         self.tol = tol
@@ -771,6 +831,9 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
         return successive_halving_plan(
             self.n_initial_parameters, self.aggressiveness, self.n_initial_iter, self.max_iter
         )
+
+    def _halving(self) -> str:
+        return check_halving(self.halving)
 
 
 class IncrementalSearchCV(BaseIncrementalSearchCV):
