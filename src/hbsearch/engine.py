@@ -654,12 +654,12 @@ def run_search(
             if last and fused:
                 trained = client.submit(
                     _train_and_score, *train_args, data.X_val[0], data.y_val[0], scorer,
-                    priority=job.priority, key=f"partial_fit_score-{name}-to{calls}-{token}",
+                    priority=job.priority, fifo_timeout=0, key=f"partial_fit_score-{name}-to{calls}-{token}",
                 )
             else:
                 trained = client.submit(
                     _train, *train_args,
-                    priority=job.priority, key=f"partial_fit-{name}-to{calls}-{token}",
+                    priority=job.priority, fifo_timeout=0, key=f"partial_fit-{name}-to{calls}-{token}",
                 )
         if fused:
             scored = trained
@@ -668,13 +668,13 @@ def run_search(
             parts = [
                 client.submit(
                     _score_part, trained, X_shard, y_shard, scorer, catch,
-                    priority=job.priority, key=f"score-{name}-at{calls}-shard{j}-{token}",
+                    priority=job.priority, fifo_timeout=0, key=f"score-{name}-at{calls}-shard{j}-{token}",
                 )
                 for j, (X_shard, y_shard) in enumerate(zip(data.X_val, data.y_val))
             ]
             scored = client.submit(
                 _scored, trained, parts, data.val_rows, False,
-                priority=job.priority, key=f"score-{name}-at{calls}-{token}",
+                priority=job.priority, fifo_timeout=0, key=f"score-{name}-at{calls}-{token}",
             )
         pending[scored.key] = (job, trained, scored)
         queue.add(scored)
@@ -703,7 +703,10 @@ def run_search(
         try:
             while True:
                 restored = []
-                for job in driver.ask():
+                # Tasks of equal priority run in submission order (each submit is
+                # its own generation, fifo_timeout=0): the longest jobs go first,
+                # so that no long job is left to run alone at the end.
+                for job in sorted(driver.ask(), key=lambda job: -job.n_calls):
                     if (job.model, job.end_calls) in saved:
                         restored.append(saved[(job.model, job.end_calls)])
                     else:
