@@ -12,8 +12,8 @@ Workloads:
   ``hbsearch.demo.make_circles_data`` (4 classes) in 5,000-row chunks,
   ``MLPClassifier(solver="sgd")`` over the demo's seven-parameter space.
 * ``sgd``: ``SGDClassifier`` on 2,000 rows of ``make_classification`` in
-  200-row chunks; calls take well under a millisecond, so the wall time is
-  almost all the search's own overhead.
+  200-row chunks; a call takes about a millisecond, so the wall time is
+  mostly the search's own overhead.
 
 The estimators are ``timed.TimedMLPClassifier`` / ``TimedSGDClassifier``,
 which add the duration of every ``partial_fit`` and ``score`` call to a
@@ -184,6 +184,13 @@ def fit_once(client, library, name, workload, max_iter, random_state, n_workers)
     on_client = timed.reset()
 
     compute = during["partial_fit_s"] + during["score_s"]
+    steps = None
+    if "param_batch_size" in search.cv_results_:
+        # MLPClassifier's cost per call grows with its minibatches: rows / batch_size.
+        rows = workload["chunk"] * (1 - TEST_SIZE)
+        calls = np.asarray(search.cv_results_["partial_fit_calls"], dtype=float)
+        batch = np.asarray(search.cv_results_["param_batch_size"], dtype=float)
+        steps = float(np.sum(calls * np.ceil(rows / batch)) / np.sum(calls))
     row = {
         "library": library,
         "workload": name,
@@ -203,6 +210,7 @@ def fit_once(client, library, name, workload, max_iter, random_state, n_workers)
         "client_partial_fit_calls": on_client["partial_fit_calls"],
         "n_models": int(search.metadata["n_models"]),
         "best_score": float(search.best_score_),
+        "minibatches_per_call": steps,
     }
     del search, X, y
     gc.collect()
@@ -281,6 +289,14 @@ def checks(rows: list[dict], workloads) -> list[str]:
                 f"{' (> 1: impossible, timing broken)' if max(r['efficiency'] for r in sel) > 1 else ''}; "
                 f"partial_fit calls in the client process: {sum(r['client_partial_fit_calls'] for r in sel)}"
             )
+            if sel[0]["minibatches_per_call"] is not None:
+                lines[-1] += (
+                    "; minibatches per partial_fit call (calls-weighted, from the configurations drawn) "
+                    + "/".join(f"{r['minibatches_per_call']:.1f}" for r in sel)
+                    + "; compute per call "
+                    + "/".join(f"{1e3 * r['compute_s'] / r['executed_calls']:.1f}" for r in sel)
+                    + " ms"
+                )
     return lines
 
 
@@ -350,7 +366,7 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     rows = []
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                      dashboard_address=":0", silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+                      dashboard_address=":0", silence_logs=logging.CRITICAL) as cluster, Client(cluster) as client:
         pids = sorted(c["pid"] for c in client.run(timed.reset).values())
         assert os.getpid() not in pids and len(pids) == args.workers, pids
         # Neither library's first run pays for importing it on the workers.
