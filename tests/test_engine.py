@@ -79,6 +79,13 @@ def test_apply_blockwise_keeps_dask_arrays_lazy():
     assert np.array_equal(apply_blockwise(lambda b: b * 2, X), X * 2)
 
 
+def _recording(client):
+    plugin = RecordPriorities()
+    plugin.scheduler = client.cluster.scheduler  # in-process: the plugin is this very object
+    plugin.scheduler.add_plugin(plugin)
+    return plugin
+
+
 class RecordPriorities(SchedulerPlugin):
     """Remembers the user priority of every task the scheduler is given."""
 
@@ -92,25 +99,35 @@ class RecordPriorities(SchedulerPlugin):
             self.priorities[key] = -self.scheduler.tasks[key].priority[0]
 
 
-def test_tasks_carry_the_models_latest_score_as_priority(client):
-    plugin = RecordPriorities()
-    scheduler = client.cluster.scheduler  # in-process: the plugin is this very object
-    plugin.scheduler = scheduler
-    scheduler.add_plugin(plugin)
+def test_priority_is_calls_still_ahead_then_the_rank_of_the_latest_score(client):
+    plugin = _recording(client)
     try:
         search = SuccessiveHalvingSearchCV(
             ScoreIsValue(), {"value": uniform(0, 1)}, n_initial_parameters=9, max_iter=9, random_state=0
         )
         search.fit(np.zeros((30, 1)))
     finally:
-        scheduler.remove_plugin(name=plugin.name)
-    train = sorted(p for key, p in plugin.priorities.items() if str(key).startswith("partial_fit"))
-    # First jobs come before any score (priority 0); a later job has its model's latest score.
-    expected = [0.0] * 9
-    for records in search.model_history_.values():
-        expected += [r["score"] for r in records[:-1]]
-    assert train == pytest.approx(sorted(expected))
-    assert len(train) == 9 + 3 + 1
+        client.cluster.scheduler.remove_plugin(name=plugin.name)
+    assert search.metadata["partial_fit_calls"] == 9 * 1 + 3 * 2 + 1 * 6  # rungs at 1, 3 and 9 calls
+    # key "partial_fit_score-<model>-to<calls>-<token>" -> (model, calls at the end of the job)
+    jobs = {}
+    for key, priority in plugin.priorities.items():
+        if not str(key).startswith("partial_fit"):
+            continue  # the data's tasks
+        model, calls = str(key).split("-")[1:3]
+        jobs[int(model), int(calls[2:])] = priority
+    assert len(jobs) == 9 + 3 + 1
+    scores = {m: {r["partial_fit_calls"]: r["score"] for r in rs} for m, rs in search.model_history_.items()}
+    for (_, end), priority in jobs.items():
+        start = {1: 0, 3: 1, 9: 3}[end]
+        # Whole part: the calls the bracket may still give the model (9 in all).
+        assert int(priority) == 9 - start
+        if start == 0:
+            assert priority == 9.5  # nothing scored yet: ranks with the best
+    # Among the jobs from the first rung on, a better score means a higher priority.
+    promoted = sorted((p, scores[m][1]) for (m, end), p in jobs.items() if end == 3)
+    assert [score for _, score in promoted] == sorted(score for _, score in promoted)
+    assert all(0 < p - 8 < 1 for p, _ in promoted)
 
 
 def test_groups_hold_at_most_so_many_distinct_blocks():
@@ -131,13 +148,6 @@ def _generate_block(block, block_id=None):
         GENERATED.append(tuple(int(i) for i in block_id))
     rng = np.random.RandomState(block_id[0] if block_id is not None else 0)
     return rng.normal(size=block.shape)
-
-
-def _recording(client):
-    plugin = RecordPriorities()
-    plugin.scheduler = client.cluster.scheduler  # in-process: the plugin is this very object
-    plugin.scheduler.add_plugin(plugin)
-    return plugin
 
 
 def test_long_jobs_are_chains_and_y_from_x_computes_x_once(client):

@@ -85,7 +85,8 @@ class ClusterData:
     """Futures of the data on the cluster: training blocks and validation shards.
 
     ``train_bytes[i]`` is the size of training block ``i`` (X and y);
-    ``val_rows[j]`` the number of rows of validation shard ``j``.
+    ``val_rows[j]`` the number of rows of validation shard ``j``, and
+    ``val_workers[j]`` the workers its score tasks go to (None: any).
     ``task_bytes`` is the most data one task is meant to hold.
     """
 
@@ -95,6 +96,7 @@ class ClusterData:
     y_val: list
     train_bytes: list = field(default_factory=list)
     val_rows: list = field(default_factory=list)
+    val_workers: list = field(default_factory=list)  # where each shard is (None: anywhere)
     task_bytes: float = math.inf
 
     @property
@@ -322,8 +324,11 @@ def _concat(parts):
 def task_memory(client) -> float:
     """Bytes of data one task may hold: the ``hbsearch.task-memory`` setting if any.
 
-    Otherwise a quarter of the smallest memory a worker thread has (a worker's
+    Otherwise an eighth of the smallest memory a worker thread has (a worker's
     ``memory_limit`` over its threads); unlimited when no worker has a limit.
+    An eighth leaves room for what a worker holds besides: its own code
+    (about 200 MiB with scikit-learn), the data Dask keeps in memory before
+    spilling (60% of the limit by default), and blocks fetched for a task.
     """
     import dask
     from dask.utils import parse_bytes
@@ -342,7 +347,7 @@ def task_memory(client) -> float:
         for w in client.scheduler_info()["workers"].values()
         if w.get("memory_limit")
     ]
-    return min(per_thread) / 4 if per_thread else math.inf
+    return min(per_thread) / 8 if per_thread else math.inf
 
 
 def _sizes(X_train, y_train, X_val, y_val) -> tuple[int, int, int]:
@@ -386,6 +391,7 @@ def persist_split(
     """
     from dask import delayed
     from dask.delayed import Delayed
+    from distributed import wait
 
     if task_bytes is None:
         task_bytes = task_memory(client)
@@ -427,6 +433,12 @@ def persist_split(
             X_val.append(client.submit(_concat, X_parts, pure=False))
             y_val.append(client.submit(_concat, y_parts, pure=False) if has_y else None)
             release([*X_parts, *y_parts])
+    val_workers = [None] * len(X_val)
+    if len(X_val) > 1:
+        # Shards are scored where they are: the score tasks ask for these workers.
+        wait([*X_val, *(y for y in y_val if y is not None)])
+        who_has = client.who_has(X_val)
+        val_workers = [sorted(who_has[shard.key])[:1] for shard in X_val]
     return ClusterData(
         X_train=[block[0] for block in parts],
         y_train=[block[1] for block in parts],
@@ -434,6 +446,7 @@ def persist_split(
         y_val=y_val,
         train_bytes=[train for train, _, _ in sizes],
         val_rows=val_rows,
+        val_workers=val_workers,
         task_bytes=task_bytes,
     )
 
@@ -669,8 +682,10 @@ def run_search(
                 client.submit(
                     _score_part, trained, X_shard, y_shard, scorer, catch,
                     priority=job.priority, fifo_timeout=0, key=f"score-{name}-at{calls}-shard{j}-{token}",
+                    # Where the shard is, unless that worker is gone.
+                    workers=where, allow_other_workers=where is not None,
                 )
-                for j, (X_shard, y_shard) in enumerate(zip(data.X_val, data.y_val))
+                for j, (X_shard, y_shard, where) in enumerate(zip(data.X_val, data.y_val, data.val_workers))
             ]
             scored = client.submit(
                 _scored, trained, parts, data.val_rows, False,
