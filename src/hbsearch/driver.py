@@ -471,7 +471,7 @@ class Driver:
         The integer part is ``last rung's calls - calls so far``: jobs that
         the most training may still follow come first, which keeps the long
         chains of every bracket going and the workers busy to the end (in
-        simulation this lands within 2% of the physical limit on up to 8
+        simulation this lands within 3% of the physical limit on up to 8
         workers; ranking by score alone left the long first jobs of the
         bracket with the fewest models to the end). The fraction, in [0, 1),
         is the rank of the model's latest score among all finite scores so
