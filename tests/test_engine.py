@@ -6,7 +6,7 @@ import dask
 import dask.array as da
 import numpy as np
 import pytest
-from conftest import ScoreIsValue
+from conftest import CountingValue, ScoreIsValue
 from distributed import Future
 from distributed.diagnostics.plugin import SchedulerPlugin
 from scipy.stats import loguniform, uniform
@@ -252,3 +252,32 @@ def test_large_models_stay_on_the_cluster_and_are_scored_apart(client, tmp_path)
     # The checkpoint holds every model, also those that stayed on the cluster.
     resumed = search(checkpoint=tmp_path / "search.ckpt").fit(np.zeros((30, 1)))
     assert resumed.cv_results_["test_score"].tolist() == light.cv_results_["test_score"].tolist()
+
+
+def test_once_a_models_pace_is_known_its_long_jobs_are_chains_of_short_tasks(client):
+    from hbsearch import IncrementalSearchCV
+    from hbsearch.engine import TASK_SECONDS
+
+    seconds = TASK_SECONDS / 10  # so ten calls make one task
+    search = IncrementalSearchCV(
+        CountingValue(seconds=seconds), {"value": uniform(0, 1)}, n_initial_parameters=2,
+        max_iter=24, fits_per_score=12, random_state=0,
+    )
+    plugin = _recording(client)
+    try:
+        search.fit(np.zeros((30, 1)))
+    finally:
+        client.cluster.scheduler.remove_plugin(name=plugin.name)
+    ends = sorted(
+        (str(k).split("-")[0], int(str(k).split("-to")[1].split("-")[0]))
+        for k in plugin.priorities if str(k).startswith("partial_fit")
+    )
+    # First jobs (pace unknown): one task of 12 calls. Second jobs: at most ~10 calls a task
+    # (a sleep lasts at least its time, so the pace measured is a little over `seconds`).
+    firsts = [e for e in ends if e == ("partial_fit_score", 12)]
+    assert len(firsts) == 2
+    seconds_jobs = [e for e in ends if e[1] > 12]
+    assert ("partial_fit_score", 24) in seconds_jobs and len(seconds_jobs) >= 2 * 2
+    assert all(calls <= 12 + 10 for kind, calls in seconds_jobs if kind == "partial_fit")
+    assert [r["partial_fit_calls"] for r in search.history_].count(24) == 2
+    assert search.best_estimator_.calls_ == 24

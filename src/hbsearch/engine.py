@@ -46,6 +46,9 @@ __all__ = [
 
 logger = logging.getLogger("hbsearch")
 
+# Seconds of training a task aims at once a model's pace is known (longer jobs are chains).
+TASK_SECONDS = 0.5
+
 # Models up to this size come back to the client with their scores (one task a
 # job); larger ones stay on the cluster and are scored by a task of their own.
 MODEL_BYTES_TO_TRAVEL = 1 << 20
@@ -640,6 +643,7 @@ def run_search(
     stopped_early = None
     saved = checkpoint.steps if checkpoint is not None else {}
     models_travel = True
+    pace: dict[int, float] = {}  # model -> seconds per partial_fit call in its latest job
 
     def state_future(model: int):
         state = scored_state.get(model)
@@ -651,9 +655,15 @@ def run_search(
     def submit(job):
         name, token = label(job.model), uuid.uuid4().hex
         trained, calls = state_future(job.model), job.start_calls
-        # A task holds at most data.task_bytes of training blocks; a job needing
-        # more is a chain of tasks.
-        groups = _groups(order.blocks(job.start_calls, job.end_calls), data.train_bytes, data.task_bytes) or [[]]
+        # A task holds at most data.task_bytes of training blocks, and once the
+        # model's pace is known, takes about TASK_SECONDS: a longer job is a
+        # chain of tasks, each placed when the one before ends, so that no
+        # worker waits while a long job runs alone on another at the end.
+        groups = _groups(order.blocks(job.start_calls, job.end_calls), data.train_bytes, data.task_bytes)
+        if job.model in pace:
+            most = max(1, int(TASK_SECONDS / max(pace[job.model], 1e-9)))
+            groups = [group[i : i + most] for group in groups for i in range(0, len(group), most)]
+        groups = groups or [[]]
         # Small models come back with their score: the job's last task trains and
         # scores, and one task is the whole job when the data is small too.
         fused = len(data.X_val) == 1 and models_travel
@@ -704,6 +714,7 @@ def run_search(
 
     def retire(model: int):
         nonlocal best
+        pace.pop(model, None)
         state = scored_state.pop(model, None)
         record = latest_record.get(model)
         if state is None or record is None:
@@ -758,6 +769,8 @@ def run_search(
                 # `future` and `result` are cleared in `finally`, with the other futures this frame may keep.
                 for (job, trained, _), result in zip(jobs, results):
                     fitted, fit_time, error, score, score_time = result
+                    if error is None and job.n_calls:
+                        pace[job.model] = fit_time / job.n_calls
                     if models_travel and fitted is not None and _pickled_size(fitted) > MODEL_BYTES_TO_TRAVEL:
                         models_travel = False
                     if error is not None:
