@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import heapq
+import itertools
 import logging
 import math
 import os
@@ -45,6 +47,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger("hbsearch")
+
+# Jobs given to Dask at once, per worker thread; the others wait in the client, best first.
+JOBS_PER_THREAD = 2
 
 # Seconds of training a task aims at once a model's pace is known (longer jobs are chains).
 TASK_SECONDS = 0.5
@@ -643,6 +648,9 @@ def run_search(
     stopped_early = None
     saved = checkpoint.steps if checkpoint is not None else {}
     models_travel = True
+    waiting: list = []  # heap of (-priority, arrival, job): jobs not given to Dask yet
+    arrival = itertools.count()
+    threads, threads_checked = 1, -math.inf
     pace: dict[int, float] = {}  # model -> seconds per partial_fit call in its latest job
 
     def state_future(model: int):
@@ -729,20 +737,29 @@ def run_search(
         try:
             while True:
                 restored = []
-                # Tasks of equal priority run in submission order (each submit is
-                # its own generation, fifo_timeout=0): the longest jobs go first,
-                # so that no long job is left to run alone at the end.
+                # Among equal priorities the longest jobs go first, so that no
+                # long job is left to run alone at the end.
                 for job in sorted(driver.ask(), key=lambda job: -job.n_calls):
                     if (job.model, job.end_calls) in saved:
                         restored.append(saved[(job.model, job.end_calls)])
                     else:
-                        submit(job)
+                        heapq.heappush(waiting, (-job.priority, next(arrival), job))
                 for record, model in restored:
                     accept(record, (model, record.partial_fit_time, record.error))
                 for model in driver.pop_retired():
                     retire(model)
                 if restored:
                     continue  # their successors may be saved too
+                # Dask sends a task to a worker as soon as it can run, and that
+                # worker's queue is the only place priorities act; so jobs wait
+                # here, best first, and Dask holds about two per worker thread:
+                # a free worker gets the best job there is, and has its next one
+                # at hand when it finishes.
+                if time.perf_counter() - threads_checked > 2.0:
+                    threads = max(1, sum(client.nthreads().values()))
+                    threads_checked = time.perf_counter()
+                while waiting and len(pending) < JOBS_PER_THREAD * threads:
+                    submit(heapq.heappop(waiting)[2])
                 if not pending:
                     break
                 if max_time is not None and time.perf_counter() - start >= max_time:
