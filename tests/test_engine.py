@@ -281,3 +281,27 @@ def test_once_a_models_pace_is_known_its_long_jobs_are_chains_of_short_tasks(cli
     assert all(calls <= 12 + 10 for kind, calls in seconds_jobs if kind == "partial_fit")
     assert [r["partial_fit_calls"] for r in search.history_].count(24) == 2
     assert search.best_estimator_.calls_ == 24
+
+
+@pytest.mark.parametrize("kind", ["dask", "numpy", "sparse", "pandas"])
+def test_sizes_estimated_on_the_client_match_the_measured(client, kind):
+    import pandas as pd
+    import scipy.sparse
+
+    from hbsearch.engine import estimated_sizes
+
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(1000, 3)), rng.randint(0, 2, size=1000)
+    if kind == "dask":
+        X, y = da.from_array(X, chunks=(300, 3)), da.from_array(y, chunks=300)
+    elif kind == "sparse":
+        X = scipy.sparse.random(1000, 30, density=0.1, format="csr", random_state=0)
+    elif kind == "pandas":
+        X, y = pd.DataFrame(X, columns=["a", "b", "c"]), pd.Series(y)
+    estimated = estimated_sizes(X, y, 0.2)
+    measured = persist_split(client, *as_blocks(X, y), 0.2, seed=0)
+    assert [v for _, _, v in estimated] == [int(np.ceil(0.2 * n)) for n in ([300] * 3 + [100] if kind == "dask" else [1000])]
+    assert sum(measured.val_rows) == sum(v for _, _, v in estimated)
+    # Bytes agree within the per-object overheads dask's sizeof counts.
+    measured_train = sum(measured.train_bytes)
+    assert sum(t for t, _, _ in estimated) == pytest.approx(measured_train, rel=0.1)

@@ -40,6 +40,7 @@ __all__ = [
     "client_for_fit",
     "describe_data",
     "distinct_values",
+    "estimated_sizes",
     "materialize",
     "persist_split",
     "task_memory",
@@ -48,8 +49,9 @@ __all__ = [
 
 logger = logging.getLogger("hbsearch")
 
-# Jobs given to Dask at once, per worker thread; the others wait in the client, best first.
-JOBS_PER_THREAD = 2
+# How long the client may take to answer a result: Dask holds enough jobs per
+# worker thread to last that long (at least two); the rest wait in the client.
+CLIENT_SECONDS = 0.1
 
 # Seconds of training a task aims at once a model's pace is known (longer jobs are chains).
 TASK_SECONDS = 0.5
@@ -384,8 +386,47 @@ def _runs_within(sizes: list, most: float) -> list[list[int]]:
     return runs
 
 
+def estimated_sizes(X, y, test_size: float) -> list | None:
+    """What :func:`_sizes` would find for each block, from shapes and dtypes.
+
+    Known without computing anything for dask arrays and in-memory data (one
+    block); None for dask DataFrames, whose partitions' sizes are unknown.
+    """
+    from dask.sizeof import sizeof
+
+    if _is_dask_frame(X) or _is_dask_frame(y):
+        return None
+
+    def row_bytes(obj):
+        if obj is None:
+            return 0.0
+        if _is_dask_array(obj):
+            return float(np.prod(obj.shape[1:], dtype=float) * obj.dtype.itemsize)
+        # Rows taken from a pandas object keep their labels: an integer index.
+        index = 8.0 if hasattr(obj, "iloc") else 0.0
+        return sizeof(obj) / max(_n_rows(obj), 1) + index
+
+    if _is_dask_array(X):
+        rows = [int(r) for r in X.chunks[0]]
+        per_row = row_bytes(X) + (row_bytes(y if _is_dask_array(y) else np.asarray(y)) if y is not None else 0.0)
+    else:
+        rows = [_n_rows(X)]
+        per_row = row_bytes(X) + row_bytes(y)
+    sizes = []
+    for n in rows:
+        n_val = int(_validation_rows(n, test_size, 0).sum())
+        sizes.append((int((n - n_val) * per_row), int(n_val * per_row), n_val))
+    return sizes
+
+
 def persist_split(
-    client, X_blocks: list, y_blocks: list, test_size: float, seed: int, task_bytes: float | None = None
+    client,
+    X_blocks: list,
+    y_blocks: list,
+    test_size: float,
+    seed: int,
+    task_bytes: float | None = None,
+    sizes: list | None = None,
 ) -> ClusterData:
     """Split every block into training and validation rows on the workers.
 
@@ -395,7 +436,9 @@ def persist_split(
     validation. Consecutive validation parts are joined into shards of at
     most ``task_bytes`` (default :func:`task_memory`), so the validation set
     is one shard when it is small and stays spread over the workers when it is
-    large. Nothing but sizes is gathered to the client.
+    large. ``sizes`` (from :func:`estimated_sizes`) saves measuring the
+    blocks on the cluster, and waiting for that; nothing but those sizes is
+    gathered to the client.
     """
     from dask import delayed
     from dask.delayed import Delayed
@@ -426,7 +469,8 @@ def persist_split(
     flat = [p for block in parts for p in block if p is not None]
     futures = iter(client.compute(flat))
     parts = [[next(futures) if p is not None else None for p in block] for block in parts]
-    sizes = client.gather([client.submit(_sizes, *block, pure=False) for block in parts])
+    if sizes is None:
+        sizes = client.gather([client.submit(_sizes, *block, pure=False) for block in parts])
     # The computed parts now hold what they need of the scattered inputs.
     release(b for b in [*X_blocks, *y_blocks] if not isinstance(b, Delayed))
     X_val, y_val, val_rows = [], [], []
@@ -651,6 +695,7 @@ def run_search(
     waiting: list = []  # heap of (-priority, arrival, job): jobs not given to Dask yet
     arrival = itertools.count()
     threads, threads_checked = 1, -math.inf
+    job_seconds = None  # running mean of a job's training and scoring time
     pace: dict[int, float] = {}  # model -> seconds per partial_fit call in its latest job
 
     def state_future(model: int):
@@ -752,13 +797,15 @@ def run_search(
                     continue  # their successors may be saved too
                 # Dask sends a task to a worker as soon as it can run, and that
                 # worker's queue is the only place priorities act; so jobs wait
-                # here, best first, and Dask holds about two per worker thread:
-                # a free worker gets the best job there is, and has its next one
-                # at hand when it finishes.
+                # here, best first, and Dask holds a few per worker thread: a
+                # free worker gets the best job there is, and has its next ones
+                # at hand while the client answers (more of them when jobs are
+                # short, so that the workers never wait for the client).
                 if time.perf_counter() - threads_checked > 2.0:
                     threads = max(1, sum(client.nthreads().values()))
                     threads_checked = time.perf_counter()
-                while waiting and len(pending) < JOBS_PER_THREAD * threads:
+                per_thread = 2 + (min(30, int(CLIENT_SECONDS / job_seconds)) if job_seconds else 0)
+                while waiting and len(pending) < per_thread * threads:
                     submit(heapq.heappop(waiting)[2])
                 if not pending:
                     break
@@ -788,6 +835,8 @@ def run_search(
                     fitted, fit_time, error, score, score_time = result
                     if error is None and job.n_calls:
                         pace[job.model] = fit_time / job.n_calls
+                    seconds = fit_time + score_time
+                    job_seconds = seconds if job_seconds is None else 0.9 * job_seconds + 0.1 * seconds
                     if models_travel and fitted is not None and _pickled_size(fitted) > MODEL_BYTES_TO_TRAVEL:
                         models_travel = False
                     if error is not None:

@@ -301,7 +301,10 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         )
         try:
             with self._logging(), engine.client_for_fit() as client:
-                data = engine.persist_split(client, X_parts, y_parts, test_size, split_seed)
+                data = engine.persist_split(
+                    client, X_parts, y_parts, test_size, split_seed,
+                    sizes=engine.estimated_sizes(X, y, test_size),
+                )
                 try:
                     if self._needs_classes(fit_params, y):
                         fit_params["classes"] = engine.distinct_values(client, data)
