@@ -17,8 +17,9 @@ class Record:
     """One scored step of one model.
 
     ``partial_fit_time`` is the time spent in the partial_fit calls made since
-    the model's previous record; ``elapsed_wall_time`` counts from the start
-    of ``fit`` to the moment the client received the score.
+    the model's previous record; ``elapsed_wall_time`` counts from the moment
+    the first jobs were handed to the cluster (after the data was split) to
+    the moment the client received the score.
     """
 
     model: int
