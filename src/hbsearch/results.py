@@ -18,7 +18,7 @@ class Record:
 
     ``partial_fit_time`` is the time spent in the partial_fit calls made since
     the model's previous record; ``elapsed_wall_time`` counts from the moment
-    the first jobs were handed to the cluster (after the data was split) to
+    the search began handing jobs to the cluster (once the data was set up) to
     the moment the client received the score.
     """
 
