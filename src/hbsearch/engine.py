@@ -396,6 +396,11 @@ def estimated_sizes(X, y, test_size: float) -> list | None:
 
     if _is_dask_frame(X) or _is_dask_frame(y):
         return None
+    # As as_blocks takes them: array-likes become arrays.
+    if not (_is_dask_array(X) or scipy.sparse.issparse(X) or hasattr(X, "iloc")):
+        X = np.asarray(X)
+    if y is not None and not (_is_dask_array(y) or hasattr(y, "iloc")):
+        y = np.asarray(y)
 
     def row_bytes(obj):
         if obj is None:
@@ -408,7 +413,7 @@ def estimated_sizes(X, y, test_size: float) -> list | None:
 
     if _is_dask_array(X):
         rows = [int(r) for r in X.chunks[0]]
-        per_row = row_bytes(X) + (row_bytes(y if _is_dask_array(y) else np.asarray(y)) if y is not None else 0.0)
+        per_row = row_bytes(X) + row_bytes(y)
     else:
         rows = [_n_rows(X)]
         per_row = row_bytes(X) + row_bytes(y)
