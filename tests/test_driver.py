@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from hbsearch.driver import Driver
+from hbsearch.driver import Driver, notional_order
 from hbsearch.samplers import RandomSampler
 from hbsearch.schedule import Bracket, Plan, Rung, hyperband_plan, passive_plan, successive_halving_plan
 from hbsearch.space import SearchSpace
@@ -28,7 +28,12 @@ class RecordingSampler(RandomSampler):
 
     def setup(self, n_dims, random_state=None):
         self.told = []
+        self.asked_after = []  # for each draw, how many tells came before it
         return super().setup(n_dims, random_state)
+
+    def ask(self, n):
+        self.asked_after.extend([len(self.told)] * n)
+        return super().ask(n)
 
     def tell(self, vectors, scores, budgets):
         self.told.append((np.array(vectors), np.array(scores), np.array(budgets)))
@@ -96,10 +101,9 @@ def run(driver, score, order="fifo", seed=0, fails=None):
             assert job.n_calls >= 1
             assert job.end_calls == job.start_calls + job.n_calls
             assert job.start_calls == executed.get(job.model, 0)
-            if job.start_calls == 0:
-                assert job.params == state.params
-            else:
-                assert job.params is None
+            assert job.params is None
+            # Drawn when the first job runs, not when it is handed out.
+            assert (state.params is None) == (job.start_calls == 0) or driver.learning == "reproducible"
             if driver.max_calls_per_job is not None:
                 assert job.n_calls <= driver.max_calls_per_job
             result.events.append(("job", job.model))
@@ -119,6 +123,8 @@ def run(driver, score, order="fifo", seed=0, fails=None):
         result.jobs.append(job)
         executed[job.model] = job.end_calls
         state = driver.models[job.model]
+        if job.start_calls == 0:
+            assert driver.configure(job.model) is state.params is not None
         failed = fails is not None and fails(state, job.end_calls)
         driver.tell(job.model, job.end_calls, math.nan if failed else score(state, job.end_calls), failed=failed)
         for m in driver.pop_retired():
@@ -184,7 +190,7 @@ def test_runs_the_plan(plan):
     result = run(make_driver(plan), score_crossing)
     driver = result.driver
     assert sum(job.n_calls for job in result.jobs) == plan.partial_fit_calls
-    assert sum(job.params is not None for job in result.jobs) == plan.n_models
+    assert sum(job.start_calls == 0 for job in result.jobs) == plan.n_models
     assert len(driver.models) == plan.n_models
     assert sum(result.calls) == plan.partial_fit_calls
     expected = [b.decisions for b in plan.brackets] * plan.n_iterations
@@ -216,6 +222,7 @@ def test_bracket_decisions_grow_rung_by_rung():
     pending = driver.ask()
     while pending:
         job = pending.pop(0)
+        driver.configure(job.model)
         driver.tell(job.model, job.end_calls, score_x(driver.models[job.model], job.end_calls))
         decisions = driver.bracket_decisions()
         if decisions != seen[-1]:
@@ -407,16 +414,17 @@ def test_params_come_from_the_sampler():
 
 def test_same_seed_same_params():
     plan = hyperband_plan(27, 3)
-    a = make_driver(plan, PARAMETERS, seed=0)
-    b = make_driver(plan, PARAMETERS, seed=0)
-    c = make_driver(plan, PARAMETERS, seed=1)
-    params = [m.params for m in a.models]
-    assert [m.params for m in b.models] == params
-    assert [m.params for m in c.models] != params
+
+    def first_params(seed):
+        driver = make_driver(plan, PARAMETERS, seed=seed)
+        return [driver.configure(job.model) for job in driver.ask()]
+
+    params = first_params(0)
+    assert first_params(0) == params
+    other = first_params(1)
+    assert other != params
     # Not a shuffle of the same draws either.
-    assert {m.params["x"] for m in c.models}.isdisjoint(m.params["x"] for m in a.models)
-    # The first jobs carry the same params.
-    assert [j.params for j in a.ask()] == [j.params for j in b.ask()]
+    assert {p["x"] for p in other}.isdisjoint(p["x"] for p in params)
 
 
 def test_same_seed_same_run():
@@ -757,6 +765,8 @@ def test_failed_models_are_never_promoted_and_get_no_more_jobs():
     failing = set()
     jobs = driver.ask()
     for job in jobs:
+        driver.configure(job.model)
+    for job in jobs:
         x = driver.models[job.model].params["x"]
         failing_now = x > sorted(driver.models[j.model].params["x"] for j in jobs)[-5]
         if failing_now:
@@ -778,26 +788,91 @@ def test_a_rung_where_every_model_failed_ends_the_bracket():
     assert sorted(driver.pop_retired()) == list(range(9))
 
 
+def told_rungs(driver):
+    """(run, rung) of each tell the recording sampler heard, in order."""
+    keys = {driver.space.key(m.vector): m for m in driver.models}
+    rungs = []
+    for vectors, _, budgets in driver.sampler.told:
+        run = driver.brackets[keys[driver.space.key(vectors[0])].bracket]
+        rungs.append((run.index, [r.calls for r in run.bracket.rungs].index(budgets.max())))
+    return rungs
+
+
+class LearningRecorder(RecordingSampler):
+    learns = True
+
+
 @pytest.mark.parametrize("halving", ["synchronous", "asynchronous"])
-def test_later_runs_learn_from_exactly_the_runs_before_them(halving):
+@pytest.mark.parametrize("order, seed", [("fifo", 0), ("lifo", 0), ("shuffle", 3)])
+def test_reproducible_draws_know_exactly_the_rungs_the_plan_puts_before_them(halving, order, seed):
     plan = hyperband_plan(9, 3, n_iterations=3)  # 3 brackets a run, 9 runs
-    n_brackets = len(plan.brackets)
-    result = run(make_driver(plan, halving=halving), score_x, order="shuffle", seed=3)
-    driver = result.driver
+    space = SearchSpace({"x": stats.uniform(0, 1)})
+    driver = Driver(plan, space, LearningRecorder().setup(1, 0), halving=halving)
+    run(driver, score_x, order=order, seed=seed)
+    decisions, draw_after = notional_order(plan)
+    # Rungs are told in the notional order, whatever the real one, as far
+    # as the last draw needs.
+    assert told_rungs(driver) == decisions[: draw_after[-1]]
+    # Model m is drawn knowing the first draw_after[m] of them.
+    assert driver.sampler.asked_after == draw_after
+    assert len(driver.models) == len(draw_after)
+
+
+def test_notional_order_of_a_hyperband_plan():
+    plan = hyperband_plan(9, 3, n_iterations=2)
+    decisions, draw_after = notional_order(plan)
+    runs = [b for _ in range(2) for b in plan.brackets]
+    assert sorted(decisions) == [(k, r) for k, b in enumerate(runs) for r in range(len(b.rungs))]
+    assert len(draw_after) == plan.n_models
+    assert draw_after == sorted(draw_after)
+    # The first run knows nothing; the second knows the first's first rung,
+    # which one worker finishes before it starts the second run.
+    n0 = plan.brackets[0].n_models
+    assert draw_after[:n0] == [0] * n0
+    assert draw_after[n0] == 1 and decisions[0] == (0, 0)
+    # The second iteration's first run starts once the first run has finished.
+    first = sum(b.n_models for b in plan.brackets)
+    assert decisions[draw_after[first] - 1] == (0, len(runs[0].rungs) - 1)
+
+
+@pytest.mark.parametrize("order, seed", [("fifo", 0), ("lifo", 0), ("shuffle", 3)])
+def test_immediate_synchronous_draws_know_every_rung_decided_before_them(order, seed):
+    plan = hyperband_plan(9, 3, n_iterations=3)
+    space = SearchSpace({"x": stats.uniform(0, 1)})
+    driver = Driver(plan, space, LearningRecorder().setup(1, 0), learning="immediate")
+    decided = []  # rungs decided when each model was configured, in draw order
+    original = driver.configure
+
+    def configure(model):
+        if driver.models[model].params is None:
+            decided.append(sum(len(b.rung_members[r]) > 0 for b in driver.brackets for r in range(len(b.decisions))))
+        return original(model)
+
+    driver.configure = configure
+    run(driver, score_x, order=order, seed=seed)
+    rungs = told_rungs(driver)
+    assert sorted(rungs) == sorted(set(rungs))
+    assert len(rungs) == sum(len(b.decisions) for b in driver.brackets)
+    assert driver.sampler.asked_after == decided
+    # Iteration 0's later rungs teach the draws of iteration 1 that follow them.
+    assert max(driver.sampler.asked_after) > 0
+
+
+def test_immediate_asynchronous_tells_every_rung_result():
+    plan = hyperband_plan(9, 3, n_iterations=2)
+    space = SearchSpace({"x": stats.uniform(0, 1)})
+    driver = Driver(plan, space, LearningRecorder().setup(1, 0), learning="immediate", halving="asynchronous")
+    run(driver, score_x, order="shuffle", seed=1)
     told = driver.sampler.told
-    # Run k is told, just before it starts, the rungs of run k - 3, in run order.
-    taught = [
-        driver.models[int(np.flatnonzero([(m.vector == vectors[0]).all() for m in driver.models])[0])].bracket
-        for vectors, _, _ in told
-    ]
-    expected = [
-        run_index
-        for run_index in range(len(driver.brackets) - n_brackets)
-        for _ in driver.brackets[run_index].decisions
-    ]
-    assert taught == expected
-    for vectors, scores, budgets in told:
-        assert len(vectors) == len(scores) == len(budgets)
+    assert all(len(v) == 1 for v, _, _ in told)
+    results = Counter((driver.space.key(v[0]), float(b[0])) for v, _, b in told)
+    expected = Counter(
+        (driver.space.key(driver.models[m].vector), float(calls))
+        for b in driver.brackets
+        for calls, members in zip(b.decisions, b.rung_members)
+        for m in members
+    )
+    assert results == expected
 
 
 @pytest.mark.parametrize("sampler_name", ["de", "bo"])
@@ -824,6 +899,7 @@ def test_at_most_one_iteration_of_runs_at_once(halving):
     most = 0
     while pending:
         job = pending.pop(0)
+        driver.configure(job.model)
         driver.tell(job.model, job.end_calls, score_x(driver.models[job.model], job.end_calls))
         pending += driver.ask()
         active = sum(not b.finished for b in driver.brackets)

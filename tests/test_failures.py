@@ -92,7 +92,7 @@ def test_a_numeric_error_score_still_ranks_last(client):
 
 def test_every_model_failing_raises_with_the_first_traceback(client):
     search = IncrementalSearchCV(
-        Fragile(fail="fit", at=2), {"value": [0.1, 0.2]}, n_initial_parameters=3, max_iter=3,
+        Fragile(fail="fit", at=2), {"value": [0.1, 0.2, 0.3]}, n_initial_parameters=3, max_iter=3,
         random_state=0,
     )
     with pytest.raises(ValueError, match="All 3 models failed") as info:

@@ -324,6 +324,19 @@ def test_selection_keeps_the_best_per_budget():
     assert sampler.populations_[3][1].tolist() == [-9.0]
 
 
+def test_a_bred_trial_competes_with_its_target_not_the_worst():
+    sampler = DifferentialEvolutionSampler(population_size=3, random_fraction=0).setup(1, 0)
+    X = np.array([[0.1], [0.2], [0.3]])
+    sampler.tell(X, [1.0, 5.0, 3.0], 1)
+    first, second = sampler.ask(1), sampler.ask(1)  # crossed with members 0 and 1
+    # Better than the worst member (0) but not than its target (1): kept out.
+    sampler.tell(second, [4.0], 1)
+    assert sorted(sampler.populations_[1][1]) == [1.0, 3.0, 5.0]
+    sampler.tell(first, [2.0], 1)
+    assert sorted(sampler.populations_[1][1]) == [2.0, 3.0, 5.0]
+    assert first[0, 0] in sampler.populations_[1][0][:, 0]
+
+
 def test_default_population_size_follows_the_largest_ask():
     sampler = DifferentialEvolutionSampler().setup(2, 0)
     X = asked(sampler, 30, 2)
@@ -359,7 +372,7 @@ def test_parent_population_is_the_largest_budget_with_enough_members():
 
 def test_best1_mutant_with_full_crossover_stays_near_the_best():
     sampler = DifferentialEvolutionSampler(strategy="best1", crossover_prob=1.0,
-                                           mutation_factor=0.1).setup(2, 0)
+                                           mutation_factor=0.1, random_fraction=0).setup(2, 0)
     rng = np.random.RandomState(1)
     X = np.vstack([[[0.8, 0.8]], 0.4 + 0.1 * rng.uniform(size=(5, 2))])
     sampler.tell(X, -np.sum((X - 0.8) ** 2, axis=1), 1)
@@ -465,7 +478,7 @@ def test_setup_and_tell_check_their_inputs(cls):
     with pytest.raises(ValueError, match="dimensions has 1 entries"):
         cls().setup(2, 0, dimensions=MIXED[:1])
     with pytest.raises(ValueError, match=r"dimensions\[0\].kind"):
-        cls().setup(1, 0, dimensions=[Dimension("x", "ordinal")])
+        cls().setup(1, 0, dimensions=[Dimension("x", "bogus")])
     with pytest.raises(ValueError, match=r"dimensions\[0\].n_categories"):
         cls().setup(1, 0, dimensions=[Dimension("x", "categorical", 0)])
     sampler = cls().setup(2, 0)

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 from sklearn.utils import check_random_state
 
-from .driver import Driver, check_halving
+from .driver import Driver, check_halving, check_learning
 from .samplers import Sampler, make_sampler, setup_sampler
-from .schedule import hyperband_plan, plan_metadata
+from .schedule import cap_plan, hyperband_plan, plan_metadata
 from .space import SearchSpace
 
 __all__ = ["Trial", "HyperbandOptimizer"]
@@ -109,14 +109,19 @@ class HyperbandOptimizer:
         sampler: str | Sampler = "random",
         n_iterations: int = 1,
         halving: str = "synchronous",
+        learning: str = "reproducible",
         random_state: int | np.random.RandomState | None = None,
     ) -> None:
-        self.plan = hyperband_plan(max_iter, aggressiveness, n_iterations)
         self.halving = check_halving(halving)
+        self.learning = check_learning(learning)
         self.space = SearchSpace(parameters)
+        self.plan = cap_plan(hyperband_plan(max_iter, aggressiveness, n_iterations), self.space.size)
         rng = check_random_state(random_state)
         self.sampler = setup_sampler(make_sampler(sampler), self.space, int(rng.randint(2**31 - 1)))
-        self._driver = Driver(self.plan, self.space, self.sampler, halving=self.halving)
+        self._driver = Driver(
+            self.plan, self.space, self.sampler, halving=self.halving, learning=self.learning,
+            random_state=int(rng.randint(2**31 - 1)),
+        )
         self._queue = deque()  # trials that can run now, in the order they became ready
         self._promoted = deque()  # asynchronous halving: next trials of models that went on
         self.history_: list[dict] = []
@@ -142,6 +147,8 @@ class HyperbandOptimizer:
             return None
         job = queue.popleft()
         state = self._driver.models[job.model]
+        if job.start_calls == 0:
+            self._driver.configure(job.model)
         run = self._driver.brackets[state.bracket]
         bracket = run.bracket.bracket
         return Trial(

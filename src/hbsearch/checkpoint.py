@@ -1,7 +1,8 @@
 """Checkpoints: every scored step of a search, kept on disk as it completes.
 
 A checkpoint is one file: a header that describes the search, then one frame
-per scored step (its record and the fitted model). Each frame carries its
+per scored step (its record, the fitted model, and the unit-cube vector of the
+model's configuration). Each frame carries its
 length and a CRC32, and is flushed and fsynced before the next is written, so
 a crash in the middle of a write leaves a torn last frame that is detected
 and dropped, never a corrupt earlier one.
@@ -65,6 +66,8 @@ class Checkpoint:
         What the search was: settings, data, version, and the seeds it drew.
     steps : dict
         ``(model, partial_fit_calls) -> (Record, fitted model)`` for every step saved.
+    vectors : dict
+        ``model -> vector`` of its configuration, for every model with a step saved.
 
     Examples
     --------
@@ -78,10 +81,12 @@ class Checkpoint:
     [(0, 1)]
     """
 
-    def __init__(self, path, header: dict, steps: dict, handle):
+    def __init__(self, path, header: dict, steps: dict, handle, vectors=None, configuration=None):
         self.path = path
         self.header = header
         self.steps = steps
+        self.vectors = vectors if vectors is not None else {}
+        self._configuration = configuration
         self._handle = handle
 
     @staticmethod
@@ -98,10 +103,11 @@ class Checkpoint:
         return None
 
     @classmethod
-    def open(cls, path, header: dict, compare: tuple) -> Checkpoint:
+    def open(cls, path, header: dict, compare: tuple, configuration=None) -> Checkpoint:
         """Open ``path`` for a search described by ``header``.
 
-        A new file gets ``header``. An existing one must have been written by a
+        ``configuration(model)``, if given, is the vector of a model's
+        configuration, saved with each of its steps. A new file gets ``header``. An existing one must have been written by a
         search whose header agrees on every key of ``compare``; otherwise
         :class:`CheckpointMismatch` is raised and the file is left as it was.
         Its saved ``header`` (with its seeds) is the one kept.
@@ -129,19 +135,22 @@ class Checkpoint:
                         f"is {saved.get(key)!r}, this search's is {header.get(key)!r}. "
                         "Use another path, or delete the file to start afresh."
                     )
-            steps = {}
-            for end, (fields, model) in frames:  # noqa: B007 (end: where the intact frames stop)
+            steps, vectors = {}, {}
+            for end, (fields, model, vector) in frames:  # noqa: B007 (end: where the intact frames stop)
                 record = Record(**fields)
                 steps[(record.model, record.partial_fit_calls)] = (record, model)
+                if vector is not None:
+                    vectors[record.model] = vector
         handle = open(path, "r+b")
         # Drop a torn frame left by a crash, so new frames follow intact ones.
         handle.truncate(end)
         handle.seek(end)
-        return cls(path, saved, steps, handle)
+        return cls(path, saved, steps, handle, vectors, configuration)
 
     def save(self, record: Record, model) -> None:
         """Append one scored step, durably, before returning."""
-        self._handle.write(_frame((asdict(record), model)))
+        vector = self._configuration(record.model) if self._configuration is not None else None
+        self._handle.write(_frame((asdict(record), model, vector)))
         self._handle.flush()
         os.fsync(self._handle.fileno())
 

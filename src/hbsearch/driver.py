@@ -9,22 +9,49 @@ rung's number of calls, the best ones go on. With asynchronous halving (as in
 ASHA) a model goes on as soon as it ranks among the top
 ``1 / aggressiveness`` of the results its rung has so far, up to the number of
 models the next rung keeps. All brackets run at the same time.
+
+A model's configuration is drawn from the sampler when its first job is about
+to run (:meth:`Driver.configure`), so that each draw uses what is known then;
+the sampler is told every rung's results. With ``learning="reproducible"``
+what a draw knows is fixed by the plan (see :func:`notional_order`), so the
+same results give the same configurations whatever the timing.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
+from sklearn.utils import check_random_state
 
+from .samplers import ask_sampler
 from .schedule import Bracket, Plan
 
-__all__ = ["Job", "ModelState", "Driver", "HALVING", "check_halving"]
+__all__ = [
+    "Job",
+    "ModelState",
+    "Driver",
+    "HALVING",
+    "LEARNING",
+    "check_halving",
+    "check_learning",
+    "notional_order",
+]
 
 #: The halving rules: a barrier per rung, or promotions as results arrive.
 HALVING = ("synchronous", "asynchronous")
+
+#: What a draw knows: the results the plan puts before it, or all that arrived.
+LEARNING = ("reproducible", "immediate")
+
+# A draw that repeats a configuration already drawn is asked again this many
+# times before a configuration not drawn yet is picked at random.
+_DRAW_RETRIES = 25
+# Random picks among a finite space's configurations before they are listed.
+_RANDOM_PICKS = 100
 
 
 def check_halving(value) -> str:
@@ -38,11 +65,85 @@ def check_halving(value) -> str:
     return value
 
 
+def check_learning(value) -> str:
+    """``value`` if it is one of :data:`LEARNING`, else an error naming ``learning``."""
+    if not isinstance(value, str) or value not in LEARNING:
+        raise ValueError(
+            f"learning={value!r} is invalid: it must be one of "
+            + ", ".join(repr(v) for v in LEARNING)
+            + "."
+        )
+    return value
+
+
+def notional_order(plan: Plan) -> tuple[list[tuple[int, int]], list[int]]:
+    """The plan run on one notional worker: the order of rung decisions and draws.
+
+    Jobs run one at a time, first come first served, each bringing its model
+    to its rung's calls; every model succeeds. Bracket run ``k`` starts (its
+    models queued in order) once runs ``0 .. k - B`` have finished, as in
+    :class:`Driver`; a rung is decided when its last job ends, and its
+    survivors are queued behind the jobs already waiting.
+
+    Returns
+    -------
+    decisions : list of (run, rung)
+        The rung decisions in the order they happen.
+    draw_after : list of int
+        For each model, in the driver's numbering, how many of ``decisions``
+        happen before its first job starts: with ``learning="reproducible"``
+        its configuration is drawn knowing exactly those rungs.
+
+    Examples
+    --------
+    >>> from hbsearch.schedule import successive_halving_plan
+    >>> decisions, draw_after = notional_order(successive_halving_plan(3, 3, 1))
+    >>> decisions, draw_after
+    ([(0, 0), (0, 1)], [0, 0, 0])
+    """
+    runs = [bracket for _ in range(plan.n_iterations) for bracket in plan.brackets]
+    lag = len(plan.brackets)
+    decisions: list[tuple[int, int]] = []
+    draw_after: list[int] = []
+    queue: deque = deque()  # (run, rung): one job each
+    left: dict[tuple[int, int], int] = {}  # jobs of a rung still to run
+    finished = [False] * len(runs)
+    started = 0
+
+    def queue_rung(k: int, r: int) -> None:
+        n = runs[k].rungs[r].n_models
+        left[(k, r)] = n
+        queue.extend([(k, r)] * n)
+        if n == 0:
+            decide(k, r)
+
+    def decide(k: int, r: int) -> None:
+        decisions.append((k, r))
+        if r + 1 < len(runs[k].rungs):
+            queue_rung(k, r + 1)
+        else:
+            finished[k] = True
+
+    while True:
+        while started < len(runs) and (started < lag or all(finished[: started - lag + 1])):
+            queue_rung(started, 0)
+            started += 1
+        if not queue:
+            return decisions, draw_after
+        k, r = queue.popleft()
+        if r == 0:
+            draw_after.append(len(decisions))
+        left[(k, r)] -= 1
+        if left[(k, r)] == 0:
+            decide(k, r)
+
+
 @dataclass(frozen=True)
 class Job:
     """Train one model from ``start_calls`` by ``n_calls`` partial_fit calls, then score it.
 
-    ``params`` is set on a model's first job only: it says how to build the model.
+    ``params`` is None: a model's first job (``start_calls == 0``) builds the
+    model from :meth:`Driver.configure`, which draws its configuration then.
     ``priority`` (a Dask task priority: higher runs first) is higher for
     models with more calls still ahead of them in their bracket, and among
     those for models with a better latest score.
@@ -66,8 +167,8 @@ class ModelState:
     index: int
     bracket: int  # index of its bracket run in Driver.brackets
     rank_in_bracket: int
-    params: dict
-    vector: np.ndarray
+    params: dict | None = None  # None until the model is configured
+    vector: np.ndarray | None = None
     calls: int = 0
     scores: list[tuple[int, float]] = field(default_factory=list)
     target: int = 0  # calls to reach before the next decision
@@ -137,10 +238,16 @@ class Driver:
     (counting runs in order: iteration by iteration, and within one the
     plan's brackets from the most models to the fewest) starts as soon as
     every run up to ``k - B`` has finished, ``B`` being the number of brackets
-    in an iteration; just before asking the sampler for its configurations,
-    the sampler is told the results of run ``k - B``. So run ``k`` learns from
-    exactly runs ``0 .. k - B``, whatever the timing: at most ``B`` runs are
-    under way at once, and the same results give the same configurations.
+    in an iteration, so at most ``B`` runs are under way at once.
+
+    A run's models are numbered when it starts, but a model's configuration
+    is drawn only when its first job is about to run (:meth:`configure`):
+    the sampler is asked for one configuration, knowing the results told so
+    far and the configurations drawn but not yet scored (``pending``). A
+    configuration already drawn is asked for again, then replaced by one not
+    drawn yet, so a finite space has every configuration drawn once before
+    any is drawn again. The sampler is told the results of every rung at the
+    rung's calls.
 
     Parameters
     ----------
@@ -149,9 +256,7 @@ class Driver:
     space : SearchSpace
         Turns the sampler's unit-cube vectors into parameter dicts.
     sampler : Sampler
-        Proposes the configurations of a bracket run when it starts, and is
-        told the scores of every rung of the runs that finished before it
-        (see above).
+        Proposes configurations and learns from results.
     max_calls_per_job : int or None
         Split training between decisions into jobs of at most this many calls,
         each followed by a score (``patience`` needs those scores).
@@ -184,6 +289,22 @@ class Driver:
 
         Either way a plateaued model keeps its place: it can go on, without
         more training, with its latest score.
+    learning : {"reproducible", "immediate"}, default="reproducible"
+        What the sampler knows when it draws a configuration.
+
+        "reproducible": exactly the rungs decided before the draw when the
+        plan runs on one notional worker (:func:`notional_order`); a model
+        whose rungs are not all decided yet gets no job until they are.
+        Draws happen in the models' order, so the same results give the same
+        configurations whatever the timing or the number of workers.
+
+        "immediate": every rung decided so far (synchronous halving) or every
+        rung result so far (asynchronous halving); draws happen in the order
+        the models' first jobs run. No draw waits, but what it knows depends
+        on timing. A sampler whose ``learns`` is False is always drawn from
+        in the models' order.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the picks that replace repeated configurations.
     """
 
     def __init__(
@@ -196,6 +317,8 @@ class Driver:
         patience=None,
         tol=None,
         halving="synchronous",
+        learning="reproducible",
+        random_state=None,
     ):
         self.plan = plan
         self.space = space
@@ -204,22 +327,45 @@ class Driver:
         self.patience = patience
         self.tol = tol
         self.halving = check_halving(halving)
+        self.learning = check_learning(learning)
         self._asynchronous = halving == "asynchronous"
+        self._reproducible = learning == "reproducible"
+        # Draws in the models' order: what reproducibility needs, and all a
+        # sampler that does not learn needs.
+        self._in_order = self._reproducible or not getattr(sampler, "learns", True)
+        self._rng = check_random_state(random_state)
         self.models: list[ModelState] = []
         self.brackets: list[_BracketRun] = []
         self._ready: list[int] = []
         self._retired: list[int] = []
         self._finite_scores: list[float] = []  # sorted, for the ranks in priorities
-        # Every run of the search, in the order they start and teach the sampler.
+        # Every run of the search, in the order they start.
         self._schedule = [
             (iteration, bracket) for iteration in range(plan.n_iterations) for bracket in plan.brackets
         ]
+        self._drawn = 0  # models configured so far, when draws go in order
+        self._pending: dict[int, np.ndarray] = {}  # configured models not told yet
+        self._seen: set = set()  # keys of the configurations drawn (this cycle, for finite spaces)
+        self._presets: dict[int, np.ndarray] = {}
+        if self._reproducible:
+            self._notional, self._draw_after = notional_order(plan)
+            self._decided: set[tuple[int, int]] = set()
+            self._known = 0  # the first notional decisions that have happened
+            self._told = 0  # the first notional decisions told to the sampler
+            self._held: deque[int] = deque()  # new models waiting for their rungs
         self._start_runs()
 
     # -- public interface -------------------------------------------------
 
     def ask(self) -> list[Job]:
-        """Every job that can run now, each handed out once."""
+        """Every job that can run now, each handed out once.
+
+        A new model's job has ``start_calls == 0``: call :meth:`configure`
+        for its parameters just before it runs.
+        """
+        if self._reproducible:
+            while self._held and self._draw_after[self._held[0]] <= self._known:
+                self._ready.append(self._held.popleft())
         jobs = []
         for index in self._ready:
             model = self.models[index]
@@ -233,11 +379,37 @@ class Driver:
                     start_calls=model.calls,
                     n_calls=n_calls,
                     priority=self._priority(model),
-                    params=model.params if model.calls == 0 else None,
                 )
             )
         self._ready = []
         return jobs
+
+    def configure(self, model: int) -> dict:
+        """The parameters of ``model``, drawn from the sampler on the first call.
+
+        Call it when the model's first job is about to run: the draw then
+        knows every result it may know (see ``learning``). Later calls return
+        the same parameters.
+        """
+        state = self.models[model]
+        if state.params is None:
+            if self._in_order:
+                while self._drawn <= model:
+                    self._draw(self.models[self._drawn])
+                    self._drawn += 1
+            else:
+                self._draw(state)
+        return state.params
+
+    def preset(self, vectors: dict[int, np.ndarray]) -> None:
+        """Configurations drawn by an earlier run of the same search (a checkpoint).
+
+        ``vectors`` maps models to the vectors they were drawn. A model so
+        preset gets that configuration when it is configured; with
+        ``learning="reproducible"`` the draw happens anyway, so that the
+        sampler's state follows the uninterrupted search.
+        """
+        self._presets.update({int(m): np.asarray(v, dtype=float) for m, v in vectors.items()})
 
     def tell(self, model: int, calls: int, score: float, failed: bool = False) -> None:
         """Record that ``model`` scored ``score`` after ``calls`` partial_fit calls.
@@ -248,6 +420,8 @@ class Driver:
         if not 0 <= model < len(self.models) or not self.models[model].running:
             raise ValueError(f"model {model} has no job running")
         state = self.models[model]
+        if state.params is None:
+            self.configure(model)  # a result means it ran: it has a configuration
         state.running = False
         state.calls = calls
         score = math.nan if failed else float(score)
@@ -292,44 +466,104 @@ class Driver:
         lag = len(self.plan.brackets)
         while len(self.brackets) < len(self._schedule):
             k = len(self.brackets)
-            if k >= lag:
-                if not all(run.finished for run in self.brackets[: k - lag + 1]):
-                    return
-                self._teach(self.brackets[k - lag])
+            if k >= lag and not all(run.finished for run in self.brackets[: k - lag + 1]):
+                return
             self._start_bracket(*self._schedule[k])
-
-    def _teach(self, run: _BracketRun) -> None:
-        """Tell the sampler every rung of a finished run, rung by rung, models in order."""
-        for calls, members in zip(run.decisions, run.rung_members):
-            models = [self.models[i] for i in members]
-            if not models:
-                continue
-            # A model stopped early is told with the calls it had when scored.
-            scored = [m.score_at(calls) for m in models]
-            self.sampler.tell(
-                np.array([m.vector for m in models]),
-                np.array([score for _, score in scored]),
-                np.array([c for c, _ in scored]),
-            )
 
     def _start_bracket(self, iteration: int, bracket: Bracket) -> None:
         n = bracket.n_models
-        vectors = np.asarray(self.sampler.ask(n), dtype=float).reshape(n, self.space.n_dims)
         first = len(self.models)
         run = _BracketRun(len(self.brackets), iteration, bracket, list(range(first, first + n)))
         self.brackets.append(run)
-        for i, vector in enumerate(vectors):
+        waiting = self._held if self._reproducible else self._ready
+        for i in range(n):
             state = ModelState(
                 index=first + i,
                 bracket=run.index,
                 # Numbered on from earlier iterations, so ids stay unique.
                 rank_in_bracket=iteration * n + i,
-                params=self.space.decode(vector),
-                vector=vector,
                 target=bracket.rungs[0].calls,
             )
             self.models.append(state)
-            self._ready.append(state.index)
+            waiting.append(state.index)
+
+    # -- drawing and teaching ----------------------------------------------
+
+    def _draw(self, state: ModelState) -> None:
+        if self._reproducible:
+            while self._told < self._draw_after[state.index]:
+                self._teach(*self._notional[self._told])
+                self._told += 1
+        preset = self._presets.pop(state.index, None)
+        if preset is None or self._reproducible:
+            vector = self._propose(state)
+        if preset is not None:
+            vector = preset
+            self._seen.add(self.space.key(vector))
+        state.vector = vector
+        state.params = self.space.decode(vector)
+        self._pending[state.index] = vector
+
+    def _propose(self, state: ModelState) -> np.ndarray:
+        """A configuration not drawn yet (in this cycle), from the sampler if it has one."""
+        space = self.space
+        if len(self._seen) >= space.size:
+            # Every configuration has been drawn: a new cycle, but never a
+            # configuration twice in one bracket run.
+            run = self.brackets[state.bracket]
+            self._seen = {space.key(self.models[i].vector) for i in run.models if self.models[i].vector is not None}
+        pending = np.array(list(self._pending.values()), dtype=float).reshape(-1, space.n_dims)
+        for _ in range(_DRAW_RETRIES):
+            vector = np.asarray(ask_sampler(self.sampler, 1, pending), dtype=float).reshape(space.n_dims)
+            if space.key(vector) not in self._seen:
+                break
+        else:
+            vector = self._unseen(vector)
+        self._seen.add(space.key(vector))
+        return vector
+
+    def _unseen(self, fallback: np.ndarray) -> np.ndarray:
+        """A configuration not drawn yet, uniformly; ``fallback`` if there is none."""
+        space = self.space
+        size = space.size
+        if not math.isfinite(size):
+            return self._rng.uniform(size=space.n_dims)
+        for _ in range(_RANDOM_PICKS):
+            vector = space.vector_at(min(int(self._rng.uniform() * size), size - 1))
+            if space.key(vector) not in self._seen:
+                return vector
+        if size - len(self._seen) > 0 and size <= 100_000:
+            free = [i for i in range(size) if space.key(space.vector_at(i)) not in self._seen]
+            return space.vector_at(free[self._rng.randint(len(free))])
+        return fallback
+
+    def _teach(self, k: int, r: int) -> None:
+        """Tell the sampler the results of rung ``r`` of run ``k``, models in order."""
+        run = self.brackets[k]
+        calls = run.decisions[r]
+        models = [self.models[i] for i in run.rung_members[r]]
+        if models:
+            # A model stopped early is told with the calls it had when scored.
+            self._tell_sampler(models, [m.score_at(calls) for m in models])
+
+    def _tell_sampler(self, models: list[ModelState], scored: list[tuple[int, float]]) -> None:
+        for m in models:
+            self._pending.pop(m.index, None)
+        self.sampler.tell(
+            np.array([m.vector for m in models]),
+            np.array([score for _, score in scored]),
+            np.array([c for c, _ in scored]),
+        )
+
+    def _rung_decided(self, run: _BracketRun) -> None:
+        """Rung ``len(run.decisions) - 1`` of ``run`` has just been decided."""
+        r = len(run.decisions) - 1
+        if self._reproducible:
+            self._decided.add((run.index, r))
+            while self._known < len(self._notional) and self._notional[self._known] in self._decided:
+                self._known += 1
+        elif not self._asynchronous:
+            self._teach(run.index, r)
 
     def _continue(self, state: ModelState) -> bool:
         """Queue more training for ``state``, unless its scores have plateaued."""
@@ -359,6 +593,7 @@ class Driver:
         rungs = run.bracket.rungs
         run.decisions.append(rungs[run.rung].calls)
         run.rung_members.append(list(run.members))
+        self._rung_decided(run)
         if run.rung + 1 == len(rungs):
             run.finished = True
             self._retired.extend(m.index for m in members if not m.stopped)
@@ -393,6 +628,9 @@ class Driver:
     def _rung_result(self, run: _BracketRun, state: ModelState, arrivals: list[ModelState]) -> None:
         k = state.rung
         rung = run.open_rungs[k]
+        if not self._reproducible:
+            calls = run.bracket.rungs[k].calls
+            self._tell_sampler([state], [state.score_at(calls)])
         key = _rank_key(state)
         position = bisect.bisect_left(rung.ranking, key)
         rung.ranking.insert(position, key)
@@ -446,6 +684,7 @@ class Driver:
                 return
             run.decisions.append(rungs[k].calls)
             run.rung_members.append(sorted(rung.members))
+            self._rung_decided(run)
             if k + 1 == len(rungs):
                 # Its models retired as their results arrived.
                 run.finished = True

@@ -713,6 +713,8 @@ def run_search(
     def submit(job):
         name, token = label(job.model), uuid.uuid4().hex
         trained, calls = state_future(job.model), job.start_calls
+        # A new model's configuration is drawn now, knowing all there is to know.
+        params = driver.configure(job.model) if job.start_calls == 0 else None
         # A task holds at most data.task_bytes of training blocks, and once the
         # model's pace is known, takes about TASK_SECONDS: a longer job is a
         # chain of tasks, each placed when the one before ends, so that no
@@ -729,7 +731,7 @@ def run_search(
             first, last = calls == job.start_calls, n == len(groups) - 1
             calls += len(idx)
             train_args = (
-                trained, estimator, job.params, [data.X_train[i] for i in idx],
+                trained, estimator, params, [data.X_train[i] for i in idx],
                 [data.y_train[i] for i in idx], fit_params, catch, not first,
             )
             if last and fused:
@@ -791,6 +793,8 @@ def run_search(
                 # long job is left to run alone at the end.
                 for job in sorted(driver.ask(), key=lambda job: -job.n_calls):
                     if (job.model, job.end_calls) in saved:
+                        if job.start_calls == 0:
+                            driver.configure(job.model)
                         restored.append(saved[(job.model, job.end_calls)])
                     else:
                         heapq.heappush(waiting, (-job.priority, next(arrival), job))

@@ -202,8 +202,9 @@ def plot_plan(search_or_metadata: Any, ax: Axes | None = None) -> Axes:
     >>> matplotlib.use("Agg")
     >>> from sklearn.linear_model import SGDClassifier
     >>> from hbsearch import HyperbandSearchCV
+    >>> from scipy.stats import loguniform
     >>> from hbsearch.plot import plot_plan
-    >>> search = HyperbandSearchCV(SGDClassifier(), {"alpha": [1e-4, 1e-3]}, max_iter=81)
+    >>> search = HyperbandSearchCV(SGDClassifier(), {"alpha": loguniform(1e-5, 1e-1)}, max_iter=81)
     >>> ax = plot_plan(search)
     >>> [len(bars) for bars in ax.containers]   # rungs of each of the 5 brackets
     [5, 4, 3, 2, 1]
@@ -299,10 +300,11 @@ def plot_learning_curves(search: Any, ax: Axes | None = None) -> Axes:
     >>> from sklearn.datasets import make_classification
     >>> from sklearn.linear_model import SGDClassifier
     >>> from hbsearch import HyperbandSearchCV
+    >>> from scipy.stats import loguniform
     >>> from hbsearch.plot import plot_learning_curves
     >>> X, y = make_classification(n_samples=200, random_state=0)
     >>> search = HyperbandSearchCV(SGDClassifier(random_state=0),
-    ...                            {"alpha": [1e-4, 1e-3, 1e-2]}, max_iter=9, random_state=0)
+    ...                            {"alpha": loguniform(1e-5, 1e-1)}, max_iter=9, random_state=0)
     >>> with Client(processes=False, n_workers=1, dashboard_address=":0"):
     ...     _ = search.fit(X, y)
     >>> ax = plot_learning_curves(search)
@@ -421,10 +423,11 @@ def plot_best_score(
     >>> from sklearn.datasets import make_classification
     >>> from sklearn.linear_model import SGDClassifier
     >>> from hbsearch import HyperbandSearchCV
+    >>> from scipy.stats import loguniform
     >>> from hbsearch.plot import plot_best_score
     >>> X, y = make_classification(n_samples=200, random_state=0)
     >>> search = HyperbandSearchCV(SGDClassifier(random_state=0),
-    ...                            {"alpha": [1e-4, 1e-3, 1e-2]}, max_iter=9, random_state=0)
+    ...                            {"alpha": loguniform(1e-5, 1e-1)}, max_iter=9, random_state=0)
     >>> with Client(processes=False, n_workers=1, dashboard_address=":0"):
     ...     _ = search.fit(X, y)
     >>> ax = plot_best_score(search, label="random")

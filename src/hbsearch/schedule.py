@@ -17,6 +17,7 @@ __all__ = [
     "hyperband_plan",
     "successive_halving_plan",
     "passive_plan",
+    "cap_plan",
 ]
 
 
@@ -209,6 +210,31 @@ def passive_plan(n_models: int, max_iter: int) -> Plan:
     n_models = check_int("n_initial_parameters", n_models, 1)
     max_iter = check_int("max_iter", max_iter, 1)
     return Plan((Bracket(0, (Rung(n_models, max_iter),)),), 1, max_iter)
+
+
+def cap_plan(plan: Plan, n_configurations) -> Plan:
+    """``plan`` with no rung training more models than there are configurations.
+
+    A search space of ``n_configurations`` distinct configurations (lists
+    only, or bounded integers) cannot fill a larger rung without training a
+    configuration twice side by side; as scikit-learn's ``ParameterSampler``
+    does, such a rung trains each configuration once. An infinite space
+    leaves the plan as it is.
+
+    Examples
+    --------
+    >>> plan = cap_plan(hyperband_plan(9, 3), 4)
+    >>> [[(r.n_models, r.calls) for r in b.rungs] for b in plan.brackets]
+    [[(4, 1), (3, 3), (1, 9)], [(4, 3), (1, 9)], [(3, 9)]]
+    """
+    if n_configurations >= max(b.n_models for b in plan.brackets):
+        return plan
+    cap = int(n_configurations)
+    brackets = tuple(
+        Bracket(b.bracket, tuple(Rung(min(r.n_models, cap), r.calls) for r in b.rungs))
+        for b in plan.brackets
+    )
+    return Plan(brackets, plan.aggressiveness, plan.max_iter, plan.n_iterations)
 
 
 def plan_metadata(plan: Plan, hyperband: bool = True) -> dict:

@@ -29,11 +29,19 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import __version__, engine
 from .checkpoint import Checkpoint
-from .driver import Driver, check_halving
+from .driver import Driver, check_halving, check_learning
 from .progress import Progress
 from .results import ModelInfo, cv_results, fitted_metadata, history, model_history
 from .samplers import Sampler, make_sampler, setup_sampler
-from .schedule import Plan, check_int, hyperband_plan, passive_plan, plan_metadata, successive_halving_plan
+from .schedule import (
+    Plan,
+    cap_plan,
+    check_int,
+    hyperband_plan,
+    passive_plan,
+    plan_metadata,
+    successive_halving_plan,
+)
 from .space import SearchSpace
 
 __all__ = ["HyperbandSearchCV", "SuccessiveHalvingSearchCV", "IncrementalSearchCV"]
@@ -139,6 +147,14 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         """The checked ``halving`` setting; None for a search without one (one rung)."""
         return None
 
+    def _learning(self) -> str:
+        """The checked ``learning`` setting."""
+        return "reproducible"
+
+    def _capped_plan(self, space: SearchSpace) -> Plan:
+        # A finite space cannot fill larger rungs without repeats (as ParameterSampler).
+        return cap_plan(self._plan(), space.size)
+
     def _model_id(self, bracket_id: int, rank: int, index: int):
         return index
 
@@ -165,7 +181,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         asynchronous search are not reproducible from ``random_state``
         alone.
         """
-        return self._metadata_of(self._plan())
+        return self._metadata_of(self._capped_plan(SearchSpace(self.parameters)))
 
     def _metadata_of(self, plan: Plan) -> dict:
         return self._with_halving(
@@ -194,9 +210,10 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
                 "with partial_fit (SGDClassifier, MLPClassifier, ...) or scikit-learn's "
                 "GridSearchCV/RandomizedSearchCV for this one."
             )
-        plan = self._plan()
-        halving = self._halving()
         space = SearchSpace(self.parameters)
+        plan = self._capped_plan(space)
+        halving = self._halving()
+        learning = self._learning()
         test_size = self.test_size
         if test_size is not None:
             if (
@@ -243,7 +260,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
                 "progress=True needs tqdm: pip install 'hbsearch[progress]' (or pip install tqdm)."
             )
         rng = check_random_state(self.random_state)
-        return plan, halving, space, test_size, patience, tol, scorer, sampler, rng
+        return plan, (halving, learning), space, test_size, patience, tol, scorer, sampler, rng
 
     # -- fitting ---------------------------------------------------------
 
@@ -267,7 +284,9 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         self : object
             The fitted search.
         """
-        plan, halving, space, test_size, patience, tol, scorer, sampler, rng = self._check_settings()
+        plan, (halving, learning), space, test_size, patience, tol, scorer, sampler, rng = (
+            self._check_settings()
+        )
         X_parts, y_parts = engine.as_blocks(X, y)
         if test_size is None:
             test_size = min(0.2, 1 / len(X_parts))
@@ -285,11 +304,17 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             patience=patience,
             tol=tol,
             halving=halving or "synchronous",
+            learning=learning,
+            # The picks that replace repeated configurations.
+            random_state=sampler_seed + 1,
         )
         checkpoint = None
         if self.checkpoint is not None:
-            header = self._checkpoint_header(plan, driver, X, y, test_size, seeds)
-            checkpoint = Checkpoint.open(self.checkpoint, header, compare=_CHECKED)
+            header = self._checkpoint_header(plan, space, X, y, test_size, seeds)
+            checkpoint = Checkpoint.open(
+                self.checkpoint, header, compare=_CHECKED, configuration=lambda m: driver.models[m].vector
+            )
+            driver.preset(checkpoint.vectors)
         fit_params = dict(fit_params)
         progress = Progress(
             plan.partial_fit_calls,
@@ -336,7 +361,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         self._store_results(plan, driver, outcome, scorer)
         return self
 
-    def _checkpoint_header(self, plan, driver, X, y, test_size, seeds) -> dict:
+    def _checkpoint_header(self, plan, space, X, y, test_size, seeds) -> dict:
         # As text: NaN (the default error_score) must equal itself.
         settings = {
             name: repr(value)
@@ -345,13 +370,16 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         }
         settings["test_size"] = repr(test_size)
         return {
-            "format": 1,
+            "format": 2,
             "hbsearch": __version__,
             "search": type(self).__name__,
             "settings": settings,
             "estimator": joblib.hash(clone(self.estimator)),
             "plan": self._metadata_of(plan),
-            "configurations": joblib.hash([m.params for m in driver.models]),
+            # The space, by what fixed points of the cube decode to.
+            "configurations": joblib.hash(
+                [space.dimensions, [space.decode(v) for v in space.sample_vectors(16, random_state=0)]]
+            ),
             "data": engine.describe_data(X, y),
             "seeds": list(seeds),
         }
@@ -556,15 +584,19 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         Where the configurations entering each bracket come from: uniform
         random draws (Hyperband), differential evolution (as in DEHB), or a
         kernel-density model (as in BOHB), or an instance of a
-        :class:`hbsearch.samplers.Sampler` subclass. The learning samplers
-        learn from earlier bracket runs, so they need ``n_iterations > 1``.
+        :class:`hbsearch.samplers.Sampler` subclass. A configuration is
+        drawn when its model is about to start training, and the sampler
+        learns from every rung's results (see ``learning``), so the learning
+        samplers help most with ``n_iterations > 1``. Configurations are not
+        repeated: a finite space (lists and bounded integers only) has each
+        of its configurations drawn once before any is drawn again, and no
+        rung trains more models than the space has configurations (as
+        scikit-learn's ``ParameterSampler``; ``metadata`` counts so).
     n_iterations : int, default=1
         How many times Hyperband's brackets are run, each time with new
         configurations. Bracket run ``k`` starts once runs ``0 .. k - B`` have
         finished (``B`` brackets an iteration; the first iteration's runs
-        start together) and its sampler has learned from exactly those runs,
-        so results do not depend on timing or the number of workers.
-        ``metadata`` counts every iteration.
+        start together). ``metadata`` counts every iteration.
     halving : {"synchronous", "asynchronous"}, default="synchronous"
         When the models of a rung go on to the next one. "synchronous": a
         rung waits for all its models' scores, then the top
@@ -579,8 +611,18 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         in the top ``1 / aggressiveness`` of its rung's scores at that
         moment; but which models go on depends on the order the scores
         arrive in, so results are not reproducible from ``random_state``
-        alone (nor resumed identically from a ``checkpoint``). The learning
-        samplers still learn from exactly the bracket runs before them.
+        alone (nor resumed identically from a ``checkpoint``).
+    learning : {"reproducible", "immediate"}, default="reproducible"
+        What the sampler knows when it draws a configuration.
+        "reproducible": the rungs that come before the draw in the plan's
+        own order (the plan run on one notional worker, first come first
+        served); a model whose draw needs a rung that is not decided yet
+        waits for it. The same ``random_state`` then gives the same
+        configurations and scores whatever the number of workers or the
+        order results arrive in. "immediate": every rung decided so far
+        (every result so far with ``halving="asynchronous"``); no draw
+        waits, so workers stay busier, but what a draw knows depends on
+        timing and results are not reproducible with a learning sampler.
     patience : int or bool, default=False
         Stop training a model when its scores over its last ``patience``
         calls improved by at most ``tol``. True means
@@ -645,13 +687,14 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
 
     Examples
     --------
+    >>> from scipy.stats import loguniform
     >>> from distributed import Client
     >>> from sklearn.datasets import make_classification
     >>> from sklearn.linear_model import SGDClassifier
     >>> from hbsearch import HyperbandSearchCV
     >>> X, y = make_classification(n_samples=400, random_state=0)
     >>> search = HyperbandSearchCV(
-    ...     SGDClassifier(random_state=0), {"alpha": [1e-4, 1e-3, 1e-2, 1e-1]},
+    ...     SGDClassifier(random_state=0), {"alpha": loguniform(1e-5, 1e-1)},
     ...     max_iter=9, random_state=0)
     >>> search.metadata["n_models"], search.metadata["partial_fit_calls"]
     (17, 69)
@@ -673,6 +716,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         sampler: str | Sampler = "random",
         n_iterations: int = 1,
         halving: str = "synchronous",
+        learning: str = "reproducible",
         patience: bool | int = False,
         tol: float | None = 1e-3,
         test_size: float | None = None,
@@ -692,6 +736,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         self.sampler = sampler
         self.n_iterations = n_iterations
         self.halving = halving
+        self.learning = learning
         self.patience = patience
         self.tol = tol
         self.test_size = test_size
@@ -718,6 +763,9 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
 
     def _halving(self) -> str:
         return check_halving(self.halving)
+
+    def _learning(self) -> str:
+        return check_learning(self.learning)
 
     def _metadata_of(self, plan: Plan) -> dict:
         return self._with_halving(plan_metadata(plan, hyperband=True))
@@ -780,9 +828,10 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
 
     Examples
     --------
+    >>> from scipy.stats import loguniform
     >>> from sklearn.linear_model import SGDClassifier
     >>> search = SuccessiveHalvingSearchCV(
-    ...     SGDClassifier(), {"alpha": [1e-4, 1e-3]}, n_initial_parameters=9, max_iter=27)
+    ...     SGDClassifier(), {"alpha": loguniform(1e-5, 1e-1)}, n_initial_parameters=9, max_iter=27)
     >>> search.metadata
     {'n_models': 9, 'partial_fit_calls': 63, 'max_iter': 27, 'halving': 'synchronous'}
     """
@@ -869,9 +918,10 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
 
     Examples
     --------
+    >>> from scipy.stats import loguniform
     >>> from sklearn.linear_model import SGDClassifier
     >>> search = IncrementalSearchCV(
-    ...     SGDClassifier(), {"alpha": [1e-4, 1e-3]}, n_initial_parameters=4, max_iter=10)
+    ...     SGDClassifier(), {"alpha": loguniform(1e-5, 1e-1)}, n_initial_parameters=4, max_iter=10)
     >>> search.metadata
     {'n_models': 4, 'partial_fit_calls': 40, 'max_iter': 10}
     """

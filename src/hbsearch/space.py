@@ -32,12 +32,15 @@ class Dimension:
     ----------
     name : str
         The parameter name, or ``"__subspace__"`` for the subspace selector.
-    kind : {"categorical", "integer", "continuous"}
+    kind : {"categorical", "ordinal", "integer", "continuous"}
         ``"categorical"`` for lists of values and the subspace selector,
+        ``"ordinal"`` for lists of numbers (their bins in increasing order
+        of value, so that neighbouring values are neighbours on the cube),
         ``"integer"`` for discrete scipy distributions and ``"continuous"``
         for continuous ones.
     n_categories : int or None
-        Number of values of a categorical dimension, None otherwise.
+        Number of values of a categorical or ordinal dimension, None
+        otherwise.
     subspace : int or None
         Index of the subspace the parameter belongs to, None for the
         subspace selector.
@@ -100,6 +103,20 @@ class _Categorical:
         )
 
 
+class _Ordinal(_Categorical):
+    """A list of numbers: bins in increasing order of value."""
+
+    kind = "ordinal"
+
+    def __init__(self, label, values):
+        # A stable sort, so that equal values keep the user's order.
+        super().__init__(label, sorted(values, key=float))
+
+
+def _is_number_list(values):
+    return len(values) > 1 and all(_is_real(v) and math.isfinite(v) for v in values)
+
+
 class _Distribution:
     def __init__(self, label, dist):
         self.label = label
@@ -146,6 +163,30 @@ class _Distribution:
         return min(max(float(u), 0.0), 1.0)
 
 
+def _n_levels(codec):
+    """Distinct values of one parameter: its list's length, a bounded discrete
+    distribution's support size, else ``math.inf``."""
+    if isinstance(codec, _Categorical):
+        return len(codec.values)
+    if codec.discrete and math.isfinite(codec.low) and math.isfinite(codec.high):
+        return int(codec.high - codec.low) + 1
+    return math.inf
+
+
+def _level(codec, u):
+    """Which value of the parameter ``u`` decodes to, as a hashable number."""
+    if isinstance(codec, _Categorical):
+        return _bin(u, len(codec.values))
+    return codec.decode(u) if codec.discrete else u
+
+
+def _level_vector(codec, level):
+    """The coordinate of value number ``level`` of a finite parameter."""
+    if isinstance(codec, _Categorical):
+        return (level + 0.5) / len(codec.values)
+    return codec.encode(int(codec.low) + level)
+
+
 def _make_codec(label, value):
     """Validate one search space entry and build its codec."""
     invalid = f"{label}={_short(value)} is invalid: "
@@ -171,7 +212,8 @@ def _make_codec(label, value):
                 invalid + "it must be a non-empty list of values or a frozen "
                 "scipy.stats distribution."
             )
-        return _Categorical(label, value)
+        values = list(value)
+        return _Ordinal(label, values) if _is_number_list(values) else _Categorical(label, values)
     raise TypeError(
         invalid + "it must be a non-empty list of values or a frozen "
         "scipy.stats distribution. Single values must be wrapped in a list."
@@ -187,7 +229,9 @@ class SearchSpace:
     the dimensions of the other subspaces are then ignored by
     :meth:`decode` and set to 0.5 by :meth:`encode`.
 
-    Lists of ``k`` values split ``[0, 1]`` into ``k`` equal bins.
+    Lists of ``k`` values split ``[0, 1]`` into ``k`` equal bins; lists of
+    numbers are ordinal, their bins in increasing order of value (so a
+    sampler finds neighbouring values next to each other).
     Distributions are mapped through their ``ppf`` (decode) and ``cdf``
     (encode); a discrete value is encoded as the middle of its cdf step.
 
@@ -334,6 +378,51 @@ class SearchSpace:
             return vector
         raise ValueError(f"params={_short(params)} is not in the search "
                          "space: " + "; ".join(reasons))
+
+    @property
+    def size(self):
+        """int or float : Number of distinct configurations (``math.inf`` if any
+        parameter is continuous or unbounded)."""
+        total = 0
+        for entries in self._subspaces:
+            count = 1
+            for _, _, codec in entries:
+                count *= _n_levels(codec)
+            total += count
+        return total
+
+    def key(self, vector):
+        """A hashable identity of the configuration ``vector`` decodes to.
+
+        Vectors decoding to the same parameters have the same key: lists and
+        discrete distributions by the value chosen, continuous ones by the
+        coordinate.
+        """
+        u = np.clip(np.asarray(vector, dtype=float), 0.0, 1.0)
+        s = _bin(u[0], len(self._subspaces)) if len(self._subspaces) > 1 else 0
+        return (s, *(_level(codec, float(u[i])) for i, _, codec in self._subspaces[s]))
+
+    def vector_at(self, index):
+        """The vector of configuration number ``index`` of a finite space.
+
+        Configurations are numbered subspace by subspace, in mixed radix over
+        their dimensions, so ``range(size)`` enumerates each once.
+        """
+        vector = np.full(self.n_dims, 0.5)
+        index = int(index)
+        for s, entries in enumerate(self._subspaces):
+            levels = [_n_levels(codec) for _, _, codec in entries]
+            count = math.prod(levels)
+            if index >= count:
+                index -= count
+                continue
+            for (i, _, codec), k in zip(entries, levels):
+                index, level = divmod(index, k)
+                vector[i] = _level_vector(codec, level)
+            if len(self._subspaces) > 1:
+                vector[0] = (s + 0.5) / len(self._subspaces)
+            return vector
+        raise IndexError(f"index={index} is outside a space of {self.size} configurations.")
 
     def sample_vectors(self, n, random_state=None):
         """Draw points uniformly from the unit cube.

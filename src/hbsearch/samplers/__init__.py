@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ __all__ = [
     "KernelDensitySampler",
     "RandomSampler",
     "Sampler",
+    "ask_sampler",
     "make_sampler",
     "setup_sampler",
 ]
@@ -61,9 +63,31 @@ def setup_sampler(sampler: Sampler, space: SearchSpace, random_state: Any) -> Sa
     >>> from hbsearch.space import SearchSpace
     >>> space = SearchSpace({"penalty": ["l1", "l2"], "alpha": [0.1, 1.0, 10.0]})
     >>> sampler = setup_sampler(make_sampler("bo"), space, random_state=0)
-    >>> sampler.n_categories_.tolist()
+    >>> sampler.n_levels_.tolist()   # alpha's 3 ordered values, penalty's 2 categories
     [3, 2]
+    >>> sampler.n_categories_.tolist()   # only penalty's are unordered
+    [0, 2]
     """
     if "dimensions" in inspect.signature(sampler.setup).parameters:
         return sampler.setup(space.n_dims, random_state, dimensions=space.dimensions)
     return sampler.setup(space.n_dims, random_state)
+
+
+@functools.lru_cache(maxsize=64)
+def _takes_pending(ask) -> bool:
+    return "pending" in inspect.signature(ask).parameters
+
+
+def ask_sampler(sampler: Sampler, n: int, pending):
+    """``sampler.ask(n, pending=pending)``, or ``sampler.ask(n)`` if its ``ask`` takes no ``pending``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sampler = make_sampler("bo").setup(n_dims=2, random_state=0)
+    >>> ask_sampler(sampler, 3, pending=np.empty((0, 2))).shape
+    (3, 2)
+    """
+    if _takes_pending(getattr(type(sampler), "ask", sampler.ask)):
+        return sampler.ask(n, pending=pending)
+    return sampler.ask(n)

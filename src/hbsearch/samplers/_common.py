@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-_KINDS = ("categorical", "integer", "continuous")
+_KINDS = ("categorical", "ordinal", "integer", "continuous")
 
 
 def _is_real(x):
@@ -18,10 +18,17 @@ def _is_int(x):
 
 
 def _check_dimensions(dimensions, n_dims):
-    """Number of categories per dimension, 0 for integer and continuous ones."""
+    """``(n_categories, n_levels)`` per dimension.
+
+    ``n_categories`` counts the values of categorical dimensions (0 for the
+    others); ``n_levels`` those of categorical and ordinal ones, whose
+    coordinates are snapped to their bins' centres (0 for integer and
+    continuous ones).
+    """
     n_categories = np.zeros(n_dims, dtype=int)
+    n_levels = np.zeros(n_dims, dtype=int)
     if dimensions is None:
-        return n_categories
+        return n_categories, n_levels
     dimensions = list(dimensions)
     if len(dimensions) != n_dims:
         raise ValueError(
@@ -34,19 +41,23 @@ def _check_dimensions(dimensions, n_dims):
                 f"dimensions[{i}].kind={kind!r} is invalid: it must be one of "
                 + ", ".join(repr(k) for k in _KINDS) + "."
             )
-        if kind == "categorical":
+        if kind in ("categorical", "ordinal"):
             k = getattr(dim, "n_categories", None)
             if not _is_int(k) or k < 1:
                 raise ValueError(
                     f"dimensions[{i}].n_categories={k!r} is invalid: a "
-                    "categorical dimension needs an int >= 1."
+                    f"{kind} dimension needs an int >= 1."
                 )
-            n_categories[i] = k
-    return n_categories
+            n_levels[i] = k
+            if kind == "categorical":
+                n_categories[i] = k
+    return n_categories, n_levels
 
 
 def _snap(vectors, n_categories):
-    """A copy of ``vectors`` with categorical coordinates at their bin centres.
+    """A copy of ``vectors`` with categorical and ordinal coordinates at their bin centres.
+
+    ``n_categories`` is the number of bins of each dimension (0: not snapped).
 
     Bins follow the search space's decoding ``min(floor(u*k), k-1)``, so the
     snapped vector decodes to the same configuration; snapping makes equal

@@ -17,8 +17,19 @@ class Sampler(ABC):
 
     A sampler never sees parameter names, distributions, estimators or Dask:
     the search space turns its vectors into parameters. The search calls
-    :meth:`setup` once per fit, then alternates :meth:`ask` (when a bracket
-    starts) and :meth:`tell` (when a bracket's rung is decided).
+    :meth:`setup` once per fit, then :meth:`ask` for one configuration each
+    time a new model is about to start training, and :meth:`tell` with the
+    results of every rung (see the searches' ``learning`` parameter for
+    when). A subclass's ``ask`` may take a keyword ``pending``: the search
+    then passes the configurations drawn whose results are not known yet,
+    so that parallel draws can spread out.
+
+    Attributes
+    ----------
+    learns : bool
+        Class attribute: False for a sampler that ignores :meth:`tell`; the
+        search then draws its configurations in a fixed order (reproducible
+        whatever ``learning`` says).
 
     Parameters
     ----------
@@ -40,6 +51,8 @@ class Sampler(ABC):
     Any instance can be passed as ``sampler=`` to the searches.
     """
 
+    learns = True
+
     def __init__(self, random_state=None):
         self.random_state = random_state
 
@@ -54,8 +67,10 @@ class Sampler(ABC):
             Seed; None uses the constructor's ``random_state``.
         dimensions : list of Dimension or None, default=None
             The kind of each dimension (as in ``SearchSpace.dimensions``);
-            None treats all as continuous. Kept as ``n_categories_`` (0 for
-            a dimension that is not categorical).
+            None treats all as continuous. Kept as ``n_categories_`` (the
+            number of values of a categorical dimension, 0 for the others)
+            and ``n_levels_`` (the same for categorical and ordinal
+            dimensions, whose coordinates samplers snap to bin centres).
 
         Returns
         -------
@@ -64,7 +79,7 @@ class Sampler(ABC):
         self.n_dims = int(n_dims)
         seed = self.random_state if random_state is None else random_state
         self.rng_ = check_random_state(seed)
-        self.n_categories_ = _check_dimensions(dimensions, self.n_dims)
+        self.n_categories_, self.n_levels_ = _check_dimensions(dimensions, self.n_dims)
         self._start()
         return self
 
@@ -73,7 +88,11 @@ class Sampler(ABC):
 
     @abstractmethod
     def ask(self, n: int) -> np.ndarray:
-        """``n`` new configurations, an array of shape ``(n, n_dims)`` in [0, 1]."""
+        """``n`` new configurations, an array of shape ``(n, n_dims)`` in [0, 1].
+
+        Subclasses may add a keyword ``pending=None``: an array of shape
+        ``(m, n_dims)`` of configurations being evaluated, not told yet.
+        """
 
     def tell(self, vectors: np.ndarray, scores: np.ndarray, budgets: np.ndarray) -> None:  # noqa: B027
         """Scores (higher is better; NaN for failures) of ``vectors`` after

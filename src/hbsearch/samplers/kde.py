@@ -243,7 +243,7 @@ class KernelDensitySampler(Sampler):
             The partial_fit calls each score was taken after.
         """
         vectors, scores, budgets = _check_tell(
-            vectors, scores, budgets, self.n_dims, self.n_categories_)
+            vectors, scores, budgets, self.n_dims, self.n_levels_)
         for budget in dict.fromkeys(budgets):
             rows = [i for i, b in enumerate(budgets) if b == budget]
             X, y = self.observations_.get(
@@ -272,7 +272,7 @@ class KernelDensitySampler(Sampler):
         use_model = np.zeros(n, dtype=bool)
         for i in range(n):
             if model is None or self.rng_.uniform() < self.random_fraction:
-                out[i] = _snap(self.rng_.uniform(size=self.n_dims), self.n_categories_)
+                out[i] = _snap(self.rng_.uniform(size=self.n_dims), self.n_levels_)
             else:
                 use_model[i] = True
         if use_model.any():

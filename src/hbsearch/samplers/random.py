@@ -19,5 +19,7 @@ class RandomSampler(Sampler):
     (3, 2)
     """
 
+    learns = False
+
     def ask(self, n: int) -> np.ndarray:
         return self.rng_.uniform(size=(int(n), self.n_dims))
