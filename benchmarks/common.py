@@ -24,14 +24,52 @@ SETTINGS = {
 CALLS_PER_ITERATION = {(27, 3): 357}
 
 
-def total_calls(problem):
+# hbsearch's methods: the only ones ``learning`` applies to.
+HBSEARCH = ("random", "de", "bo")
+LEARNING = ("reproducible", "immediate")
+DEFAULT_WORKERS, DEFAULT_LEARNING = 1, "reproducible"
+
+
+def n_iterations_of(problem, n_iterations=None):
+    """``n_iterations``, or the problem's default from SETTINGS when None."""
+    return SETTINGS[problem]["n_iterations"] if n_iterations is None else int(n_iterations)
+
+
+def total_calls(problem, n_iterations=None):
     """partial_fit calls of one hbsearch run on ``problem`` (the peers' budget)."""
     s = SETTINGS[problem]
-    return CALLS_PER_ITERATION[(s["max_iter"], s["aggressiveness"])] * s["n_iterations"]
+    return CALLS_PER_ITERATION[(s["max_iter"], s["aggressiveness"])] * n_iterations_of(problem, n_iterations)
 
 
-def result_path(problem, method, seed):
-    return RESULTS / problem / method / f"seed{seed:02d}.json"
+def variant(problem, method, n_iterations=None, workers=DEFAULT_WORKERS, learning=DEFAULT_LEARNING):
+    """Subdirectory of a non-default setting, e.g. ``"it2-w8-immediate"``; None for the default.
+
+    ``learning`` only applies to hbsearch's methods: the other methods of an
+    ``immediate`` setting share the directory of its ``reproducible`` twin
+    (the default directory when iterations and workers are the defaults).
+    """
+    n = n_iterations_of(problem, n_iterations)
+    if method not in HBSEARCH:
+        learning = DEFAULT_LEARNING
+    if n == SETTINGS[problem]["n_iterations"] and workers == DEFAULT_WORKERS and learning == DEFAULT_LEARNING:
+        return None
+    return f"it{n}-w{workers}" + ("" if learning == DEFAULT_LEARNING else f"-{learning}")
+
+
+def run_settings(problem, method, n_iterations=None, workers=DEFAULT_WORKERS, learning=DEFAULT_LEARNING):
+    """The ``settings`` stored in a result file: SETTINGS for the default, else with the options."""
+    if variant(problem, method, n_iterations, workers, learning) is None:
+        return SETTINGS[problem]
+    if method not in HBSEARCH:
+        learning = DEFAULT_LEARNING
+    return {**SETTINGS[problem], "n_iterations": n_iterations_of(problem, n_iterations),
+            "workers": int(workers), "learning": learning}
+
+
+def result_path(problem, method, seed, variant=None):
+    """``results/<problem>/<method>[/<variant>]/seedNN.json``."""
+    base = RESULTS / problem / method
+    return (base / variant if variant else base) / f"seed{seed:02d}.json"
 
 
 class Trace:
@@ -42,13 +80,20 @@ class Trace:
     ``optimum - true(incumbent)``, where ``true`` is the noise-free
     full-fidelity score (equal to the observed one except for counting ones).
     A point is stored whenever the incumbent changes.
+
+    With ``timed=True`` the runner keeps ``time`` (its simulated clock) up to
+    date and every point also records it, in the parallel list ``times``
+    (saved as ``"times"``; files without it ran on one worker, where the
+    time of a point equals its calls).
     """
 
-    def __init__(self, optimum, true_fn):
+    def __init__(self, optimum, true_fn, timed=False):
         self.optimum, self.true_fn = optimum, true_fn
         self.calls = 0
         self.best = None
         self.points = []  # [calls, best observed score, regret]
+        self.time = 0  # the simulated clock (set by the runner)
+        self.times = [] if timed else None  # the clock at each point
 
     def spend(self, n):
         self.calls += int(n)
@@ -60,13 +105,17 @@ class Trace:
             self.best = float(score)
             true = float(self.true_fn(params)) if self.true_fn else self.best
             self.points.append([self.calls, self.best, float(self.optimum - true)])
+            if self.times is not None:
+                self.times.append(self.time)
 
-    def save(self, problem, method, seed, extra=None):
-        path = result_path(problem, method, seed)
+    def save(self, problem, method, seed, extra=None, variant=None, settings=None):
+        path = result_path(problem, method, seed, variant)
         path.parent.mkdir(parents=True, exist_ok=True)
         data = {"problem": problem, "method": method, "seed": seed,
                 "total_calls": self.calls, "optimum": self.optimum, "points": self.points,
-                "settings": SETTINGS[problem], **(extra or {})}
+                "settings": settings or SETTINGS[problem], **(extra or {})}
+        if self.times is not None:
+            data["times"] = self.times
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(data))
         os.replace(tmp, path)

@@ -14,14 +14,25 @@ fine) and prints the table. Definitions:
   "not reached" when the method's median curve never gets there.
 * "<= dehb", "<= optuna": the method's median final regret is no worse than
   the peer's.
+* The baseline "topk" gets a calls-to-target ratio too (without a verdict).
+
+``--n-iterations``, ``--workers`` and ``--learning`` select the results of a
+non-default setting (``results/<problem>/<method>/it<N>-w<W>[-immediate]/``,
+peers from the setting's ``reproducible`` twin); only the table is printed
+(no plots, no docs). With ``--workers`` > 1 it has two more columns: the
+simulated time at which each method's median curve (median over seeds of the
+incumbent's regret against simulated time) first reaches random's target,
+and its ratio to random's.
 
 Usage::
 
     python benchmarks/report.py
+    python benchmarks/report.py --n-iterations 2 --workers 8
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -31,16 +42,26 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from common import RESULTS, SETTINGS, total_calls  # noqa: E402
+from common import (  # noqa: E402
+    DEFAULT_LEARNING,
+    DEFAULT_WORKERS,
+    LEARNING,
+    RESULTS,
+    SETTINGS,
+    total_calls,
+    variant,
+)
 
 DOCS = HERE.parent / "docs" / "benchmarks"
 ANALYSIS = HERE / "ANALYSIS.md"
-METHODS = ["random", "de", "bo", "optuna", "dehb"]
+METHODS = ["random", "de", "bo", "topk", "optuna", "dehb"]
 LEARNERS = ["de", "bo"]
+BASELINES = ["topk"]  # get a calls-to-target ratio, without a verdict
 PEERS = ["dehb", "optuna"]
-COLORS = {"random": "tab:gray", "de": "tab:blue", "bo": "tab:green",
+COLORS = {"random": "tab:gray", "de": "tab:blue", "bo": "tab:green", "topk": "tab:brown",
           "optuna": "tab:orange", "dehb": "tab:purple"}
 LABELS = {"random": "hbsearch random", "de": "hbsearch de", "bo": "hbsearch bo",
+          "topk": "top-K (all 1 call, best K to max_iter)",
           "optuna": "Optuna TPE + HyperbandPruner", "dehb": "dehb 0.1.2"}
 TITLES = {"branin": "MF-Branin (2-d)", "hartmann3": "MF-Hartmann-3 (preset good)",
           "hartmann6": "MF-Hartmann-6 (preset good)",
@@ -49,12 +70,21 @@ TITLES = {"branin": "MF-Branin (2-d)", "hartmann3": "MF-Hartmann-3 (preset good)
           "mlp_cont": "MLP on circles, continuous mlp_space (regret = 1 - hold-out accuracy)"}
 
 
-def load():
-    """{problem: {method: [run dict, ...]}} from every result file."""
+def load(n_iterations=None, workers=DEFAULT_WORKERS, learning=DEFAULT_LEARNING):
+    """{problem: {method: [run dict, ...]}} from every result file of the setting.
+
+    The default setting's files are ``results/<problem>/<method>/seed*.json``;
+    another's are in the subdirectory ``common.variant`` names.
+    """
     out = {}
-    for path in sorted(RESULTS.glob("*/*/seed*.json")):
-        run = json.loads(path.read_text())
-        out.setdefault(run["problem"], {}).setdefault(run["method"], []).append(run)
+    for method_dir in sorted(p for p in RESULTS.glob("*/*") if p.is_dir()):
+        problem, method = method_dir.parent.name, method_dir.name
+        if problem not in SETTINGS:
+            continue
+        var = variant(problem, method, n_iterations, workers, learning)
+        for path in sorted((method_dir / var if var else method_dir).glob("seed*.json")):
+            run = json.loads(path.read_text())
+            out.setdefault(run["problem"], {}).setdefault(run["method"], []).append(run)
     return out
 
 
@@ -62,8 +92,22 @@ def curves(runs, n_calls):
     """Array (seeds, n_calls) of the incumbent's regret after 1..n_calls calls (inf before any)."""
     grid = np.full((len(runs), n_calls), np.inf)
     for i, run in enumerate(runs):
-        for calls, _best, regret in run["points"]:
-            grid[i, max(int(calls), 1) - 1:] = regret
+        for point in run["points"]:  # [calls, best observed score, regret]
+            grid[i, max(int(point[0]), 1) - 1:] = point[2]
+    return grid
+
+
+def point_times(run):
+    """The simulated time of each point; a run without ``times`` ran on one worker (time = calls)."""
+    return run["times"] if "times" in run else [point[0] for point in run["points"]]
+
+
+def time_curves(runs, horizon):
+    """Array (seeds, horizon) of the incumbent's regret at simulated time 1..horizon (inf before any)."""
+    grid = np.full((len(runs), horizon), np.inf)
+    for i, run in enumerate(runs):
+        for t, point in zip(point_times(run), run["points"]):
+            grid[i, max(int(np.ceil(t)), 1) - 1:] = point[2]
     return grid
 
 
@@ -76,20 +120,29 @@ def first_reach(median_curve, target):
     return int(hit[0]) + 1 if hit.size else None
 
 
-def summarise(data):
-    """Rows of the table: one per problem and method with results."""
+def summarise(data, n_iterations=None, timed=False):
+    """Rows of the table: one per problem and method with results.
+
+    ``timed``: also the simulated time to random's target on the median
+    time curve (``time_reach``) and its ratio to random's (``time_ratio``).
+    """
     rows = []
     for problem in SETTINGS:
         methods = data.get(problem, {})
         if not methods:
             continue
-        n = total_calls(problem)
+        n = total_calls(problem, n_iterations)
         med_final = {m: float(np.median(final_regrets(r))) for m, r in methods.items()}
         target = med_final.get("random")
-        reach = {}
+        reach, time_reach = {}, {}
         if target is not None:
             for m, runs in methods.items():
                 reach[m] = first_reach(np.median(curves(runs, n), axis=0), target)
+            if timed:
+                horizon = max([1, *(int(np.ceil(t)) for runs in methods.values()
+                                    for run in runs for t in point_times(run))])
+                for m, runs in methods.items():
+                    time_reach[m] = first_reach(np.median(time_curves(runs, horizon), axis=0), target)
         for m in METHODS:
             if m not in methods:
                 continue
@@ -97,8 +150,13 @@ def summarise(data):
             row = {"problem": problem, "method": m, "seeds": len(fr),
                    "median": med_final[m], "q25": float(np.percentile(fr, 25)),
                    "q75": float(np.percentile(fr, 75)), "ratio": None, "reach": reach.get(m)}
-            if m in LEARNERS and reach.get("random"):
+            if m in (*LEARNERS, *BASELINES) and reach.get("random"):
                 row["ratio"] = (reach[m] / reach["random"]) if reach[m] else "not reached"
+            if timed:
+                row["time_reach"], row["time_ratio"] = time_reach.get(m), None
+                if m != "random" and time_reach.get("random"):
+                    row["time_ratio"] = (time_reach[m] / time_reach["random"]) if time_reach[m] \
+                        else "not reached"
             for peer in PEERS:
                 if m in ("random", *LEARNERS) and peer in med_final:
                     row[f"le_{peer}"] = med_final[m] <= med_final[peer]
@@ -112,24 +170,33 @@ def _fmt(x):
     return f"{x:.3g}" if abs(x) >= 1e-3 or x == 0 else f"{x:.2e}"
 
 
-def table(rows):
-    """The table as Markdown lines."""
+def _ratio(ratio, method, verdict):
+    if ratio is None:
+        return "(target)" if method == "random" else ""
+    if isinstance(ratio, str):
+        return "not reached"
+    return f"{ratio:.2f} ({'met' if ratio <= 0.5 else 'missed'})" if verdict else f"{ratio:.2f}"
+
+
+def table(rows, timed=False):
+    """The table as Markdown lines; ``timed`` adds the simulated time to target and its ratio."""
     head = ("| problem | method | seeds | median final regret [IQR] | calls to target "
-            "(median curve) | ratio vs random (met if <= 0.5) | <= dehb | <= optuna |")
-    lines = [head, "|" + "---|" * 8]
+            "(median curve) | ratio vs random (met if <= 0.5) |")
+    if timed:
+        head += " simulated time to target (median curve) | time ratio vs random |"
+    head += " <= dehb | <= optuna |"
+    lines = [head, "|" + "---|" * (10 if timed else 8)]
     for r in rows:
-        ratio = r["ratio"]
-        if ratio is None:
-            ratio_s = "(target)" if r["method"] == "random" else ""
-        elif isinstance(ratio, str):
-            ratio_s = "not reached"
-        else:
-            ratio_s = f"{ratio:.2f} ({'met' if ratio <= 0.5 else 'missed'})"
+        ratio_s = _ratio(r["ratio"], r["method"], r["method"] in LEARNERS)
+        timing = ""
+        if timed:
+            timing = (f" {r['time_reach'] if r['time_reach'] else 'not reached'} "
+                      f"| {_ratio(r['time_ratio'], r['method'], False)} |")
         yn = {True: "yes", False: "no"}
         lines.append(
             f"| {r['problem']} | {r['method']} | {r['seeds']} | {_fmt(r['median'])} "
             f"[{_fmt(r['q25'])}, {_fmt(r['q75'])}] | {r['reach'] if r['reach'] else 'not reached'} "
-            f"| {ratio_s} | {yn.get(r.get('le_dehb'), 'n/a')} | {yn.get(r.get('le_optuna'), 'n/a')} |")
+            f"| {ratio_s} |{timing} {yn.get(r.get('le_dehb'), 'n/a')} | {yn.get(r.get('le_optuna'), 'n/a')} |")
     return lines
 
 
@@ -222,14 +289,36 @@ def write_markdown(rows, plots):
     (DOCS / "samplers.md").write_text("\n".join(md))
 
 
-def main():
+def _positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive int")
+    return value
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n-iterations", type=_positive, default=None,
+                        help="the setting's Hyperband iterations (default: each problem's)")
+    parser.add_argument("--workers", type=_positive, default=DEFAULT_WORKERS,
+                        help="the setting's simulated workers (default 1)")
+    parser.add_argument("--learning", choices=LEARNING, default=DEFAULT_LEARNING)
+    args = parser.parse_args(argv)
     np.seterr(invalid="ignore")  # percentiles over inf (no full-budget result yet)
-    data = load()
+    default = args.n_iterations is None and args.workers == DEFAULT_WORKERS \
+        and args.learning == DEFAULT_LEARNING
+    data = load(args.n_iterations, args.workers, args.learning)
     # Optuna already searches mlp_space's ranges as continuous: its mlp runs serve both.
     if "mlp_cont" in data and "optuna" in data.get("mlp", {}):
         data["mlp_cont"]["optuna"] = data["mlp"]["optuna"]
-    rows = summarise(data)
-    print("\n".join(table(rows)))
+    timed = args.workers > 1
+    rows = summarise(data, args.n_iterations, timed)
+    if not default:
+        print(f"setting: n_iterations={args.n_iterations or 'default'}, workers={args.workers}, "
+              f"learning={args.learning}")
+    print("\n".join(table(rows, timed)))
+    if not default:  # plots and the docs page show the default setting
+        return
     plots = [plot(p, data[p]) for p in SETTINGS if p in data]
     write_markdown(rows, plots)
     print(f"\nwrote {DOCS / 'samplers.md'} and {len(plots)} plots")

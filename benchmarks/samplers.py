@@ -1,24 +1,34 @@
 """Run problem x method x seed and save one JSON per run under benchmarks/results/.
 
-Methods: hbsearch's samplers "random", "de", "bo" and the peer "optuna"
-(TPESampler + HyperbandPruner). The peer "dehb" runs in its own venv, see
-``dehb_runner.py``. Runs whose JSON exists are skipped, so the script can be
-stopped and started again.
+Methods: hbsearch's samplers "random", "de", "bo", the peer "optuna"
+(TPESampler + HyperbandPruner) and the baseline "topk" (every configuration
+one call, the best K on to max_iter; synthetic problems only). The peer
+"dehb" runs in its own venv, see ``dehb_runner.py``. Runs whose JSON exists
+are skipped, so the script can be stopped and started again.
 
 Synthetic problems are driven through :class:`hbsearch.HyperbandOptimizer`
 (the search's schedule, driver and samplers without Dask): each model's
 estimator is kept between its trials and receives ``budget - start_budget``
-partial_fit calls. The MLP uses :class:`hbsearch.HyperbandSearchCV` on an
-in-process Dask cluster and reads ``history_``.
+partial_fit calls. They run on ``--workers`` simulated workers (one partial_fit
+call = one time unit, see :func:`run_simulated`). The MLP uses
+:class:`hbsearch.HyperbandSearchCV` on an in-process Dask cluster and reads
+``history_``.
+
+``--n-iterations``, ``--workers`` and ``--learning`` other than the defaults
+(the problem's SETTINGS, 1, "reproducible") write to
+``results/<problem>/<method>/it<N>-w<W>[-immediate]/`` (``common.variant``).
 
 Usage::
 
     python benchmarks/samplers.py --problems branin hartmann3 --methods random de bo optuna --seeds 0-9
+    python benchmarks/samplers.py --problems branin --methods random bo topk optuna --seeds 0-9 \
+        --n-iterations 2 --workers 8
 """
 
 from __future__ import annotations
 
 import argparse
+import heapq
 import sys
 import time
 import warnings
@@ -28,7 +38,19 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import SETTINGS, Trace, result_path, total_calls  # noqa: E402
+from common import (  # noqa: E402
+    DEFAULT_LEARNING,
+    DEFAULT_WORKERS,
+    HBSEARCH,
+    LEARNING,
+    SETTINGS,
+    Trace,
+    n_iterations_of,
+    result_path,
+    run_settings,
+    total_calls,
+    variant,
+)
 from problems import (  # noqa: E402
     MLP_CHUNK,
     PROBLEMS,
@@ -37,42 +59,125 @@ from problems import (  # noqa: E402
     mlp_problem,
 )
 
-HBSEARCH = ("random", "de", "bo")
-
 
 def model_seed(seed, index):
     """The noise seed of model ``index`` in run ``seed``."""
     return seed * 1_000_003 + index
 
 
-def run_hbsearch_synthetic(problem, sampler, seed):
-    """One HyperbandOptimizer run on a synthetic problem; returns its Trace."""
+def run_simulated(opt, problem, seed, trace, workers=1):
+    """Run an ask/tell optimizer on ``workers`` simulated workers; returns the final clock.
+
+    Up to ``workers`` trials are outstanding: ``opt.ask()`` is called while
+    fewer are and it returns a trial (None: nothing can start until a result
+    is told). A trial costs ``budget - start_budget`` time units (one per
+    partial_fit call); the outstanding trial that finishes first on the
+    clock (ties: the one asked first) is told next. ``trace.calls`` counts
+    the calls done by the clock's time (the outstanding trials' calls are
+    spent as the clock passes), ``trace.time`` is the clock. With one worker
+    this is ask, train, tell, one trial after the other.
+    """
+    max_iter = SETTINGS[problem]["max_iter"]
+    models = {}
+    running = []  # heap of (finish time, ask order, trial, estimator)
+    now = asked = 0
+    while not opt.done:
+        while len(running) < workers:
+            trial = opt.ask()
+            if trial is None:
+                break
+            key = trial._model
+            if key not in models:
+                models[key] = SyntheticEstimator(problem, max_iter, seed=model_seed(seed, len(models)),
+                                                 **trial.params)
+            est = models[key]
+            if est.calls_ != trial.start_budget:
+                raise RuntimeError(f"{trial.model_id}: has {est.calls_} calls, "
+                                   f"trial starts at {trial.start_budget}")
+            cost = trial.budget - trial.start_budget
+            for _ in range(cost):  # the score depends only on the calls made: train now
+                est.partial_fit()
+            heapq.heappush(running, (now + cost, asked, trial, est))
+            asked += 1
+        if not running:
+            raise RuntimeError("ask() returned None with nothing outstanding")
+        finish, _, trial, est = heapq.heappop(running)
+        trace.spend((len(running) + 1) * (finish - now))  # every outstanding trial ran until then
+        now = trace.time = finish
+        score = est.score()
+        opt.tell(trial, score)
+        trace.observe(trial.params, score, trial.budget == max_iter)
+    return now
+
+
+def run_hbsearch_synthetic(problem, sampler, seed, n_iterations=None, workers=DEFAULT_WORKERS,
+                           learning=DEFAULT_LEARNING):
+    """One HyperbandOptimizer run on a synthetic problem; returns its Trace and extras."""
     from hbsearch import HyperbandOptimizer
 
     spec, s = PROBLEMS[problem], SETTINGS[problem]
     opt = HyperbandOptimizer(spec["space"](), max_iter=s["max_iter"],
                              aggressiveness=s["aggressiveness"], sampler=sampler,
-                             n_iterations=s["n_iterations"], random_state=seed)
-    trace = Trace(spec["optimum"], spec["true"])
-    models = {}
-    while not opt.done:
-        trial = opt.ask()
-        if trial is None:  # cannot happen when every trial is told at once
-            raise RuntimeError("ask() returned None with nothing pending")
-        key = trial._model
-        if key not in models:
-            models[key] = SyntheticEstimator(problem, s["max_iter"], seed=model_seed(seed, len(models)),
-                                             **trial.params)
-        est = models[key]
-        if est.calls_ != trial.start_budget:
-            raise RuntimeError(f"{trial.model_id}: has {est.calls_} calls, trial starts at {trial.start_budget}")
-        for _ in range(trial.budget - trial.start_budget):
-            est.partial_fit()
-        trace.spend(trial.budget - trial.start_budget)
-        score = est.score()
-        opt.tell(trial, score)
-        trace.observe(trial.params, score, trial.budget == s["max_iter"])
-    return trace
+                             n_iterations=n_iterations_of(problem, n_iterations),
+                             learning=learning, random_state=seed)
+    trace = Trace(spec["optimum"], spec["true"], timed=workers > 1)
+    end = run_simulated(opt, problem, seed, trace, workers)
+    return trace, ({"time": end} if workers > 1 else {})
+
+
+def topk_sizes(total, max_iter):
+    """``(n, k)``: draw ``n``, keep ``k``, with ``n + k (max_iter - 1) == total`` calls."""
+    k = max(1, total // (2 * max_iter))
+    return total - k * (max_iter - 1), k
+
+
+class TopK:
+    """The baseline "train all one epoch, keep the top K" as an ask/tell optimizer.
+
+    Every configuration gets a trial of budget 1; once all are told, the
+    ``k`` best (ties: drawn first; NaN last) get a trial from 1 to
+    ``max_iter``. ``ask`` returns None while the first round is outstanding.
+    """
+
+    def __init__(self, configs, k, max_iter):
+        from hbsearch import Trial
+
+        self._trial, self.configs, self.k, self.max_iter = Trial, list(configs), int(k), max_iter
+        self._ready = [self._make(i, 1, 0) for i in range(len(self.configs))][::-1]
+        self._first = {}  # index -> score of the 1-call trial
+        self._final = 0
+
+    def _make(self, i, budget, start):
+        return self._trial(model_id=f"topk-{i}", params=self.configs[i], budget=budget,
+                           start_budget=start, bracket=0, _model=i)
+
+    @property
+    def done(self):
+        return self._final == min(self.k, len(self.configs))
+
+    def ask(self):
+        return self._ready.pop() if self._ready else None
+
+    def tell(self, trial, score):
+        if trial.budget < self.max_iter:
+            self._first[trial._model] = score if score == score else -np.inf
+            if len(self._first) == len(self.configs):
+                best = sorted(self._first, key=lambda i: (-self._first[i], i))[:self.k]
+                self._ready = [self._make(i, self.max_iter, 1) for i in best][::-1]
+        else:
+            self._final += 1
+
+
+def run_topk_synthetic(problem, seed, n_iterations=None, workers=DEFAULT_WORKERS):
+    """The top-K baseline with the calls of one hbsearch run; uniform draws of the space."""
+    from hbsearch import SearchSpace
+
+    spec, max_iter = PROBLEMS[problem], SETTINGS[problem]["max_iter"]
+    n, k = topk_sizes(total_calls(problem, n_iterations), max_iter)
+    opt = TopK(SearchSpace(spec["space"]()).sample(n, random_state=seed), k, max_iter)
+    trace = Trace(spec["optimum"], spec["true"], timed=workers > 1)
+    end = run_simulated(opt, problem, seed, trace, workers)
+    return trace, {"n_configs": n, "k": k, **({"time": end} if workers > 1 else {})}
 
 
 def _suggest(trial, name, dist):
@@ -83,46 +188,64 @@ def _suggest(trial, name, dist):
     return trial.suggest_float(name, float(lo), float(hi))
 
 
-def run_optuna_synthetic(problem, seed):
-    """TPE + HyperbandPruner, one report per partial_fit call, until our call count is spent."""
+def run_optuna_synthetic(problem, seed, n_iterations=None, workers=DEFAULT_WORKERS):
+    """TPE + HyperbandPruner, one report per partial_fit call, until our call count is spent.
+
+    Up to ``workers`` trials run at once (``constant_liar=True`` when more
+    than one): each time unit every running trial, in ask order, makes one
+    partial_fit call, reports it and is pruned or completed as with one
+    worker; free workers ask for new trials at the start of the next unit
+    while calls remain. When the calls run out, the trials still running stop
+    (pruned). With one worker this is trial after trial, as before.
+    """
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     spec, s = PROBLEMS[problem], SETTINGS[problem]
-    max_iter, budget = s["max_iter"], total_calls(problem)
+    max_iter, budget = s["max_iter"], total_calls(problem, n_iterations)
     space = spec["space"]()
+    tpe = (optuna.samplers.TPESampler(seed=seed, constant_liar=True) if workers > 1
+           else optuna.samplers.TPESampler(seed=seed))
     study = optuna.create_study(
-        study_name=f"{problem}-{seed}", direction="maximize",
-        sampler=optuna.samplers.TPESampler(seed=seed),
+        study_name=f"{problem}-{seed}", direction="maximize", sampler=tpe,
         pruner=optuna.pruners.HyperbandPruner(min_resource=1, max_resource=max_iter,
                                               reduction_factor=s["aggressiveness"]))
-    trace = Trace(spec["optimum"], spec["true"])
-    n = 0
-    while trace.calls < budget:
-        trial = study.ask()
-        params = {name: _suggest(trial, name, dist) for name, dist in space.items()}
-        est = SyntheticEstimator(problem, max_iter, seed=model_seed(seed, n), **params)
-        n += 1
-        state = None
-        for step in range(1, max_iter + 1):
+    pruned = optuna.trial.TrialState.PRUNED
+    trace = Trace(spec["optimum"], spec["true"], timed=workers > 1)
+    running = []  # [trial, params, estimator, steps done], in ask order
+    n = now = 0
+    while True:
+        while len(running) < workers and trace.calls < budget:
+            trial = study.ask()
+            params = {name: _suggest(trial, name, dist) for name, dist in space.items()}
+            running.append([trial, params, SyntheticEstimator(problem, max_iter, seed=model_seed(seed, n),
+                                                              **params), 0])
+            n += 1
+        if not running:
+            break
+        now = trace.time = now + 1
+        still = []
+        for trial, params, est, step in running:
+            if trace.calls >= budget:  # spent by the trials before it in this time unit
+                study.tell(trial, state=pruned)
+                continue
+            step += 1
             est.partial_fit()
             trace.spend(1)
             score = est.score()
             trial.report(score, step)
             if step == max_iter:
-                break
-            if trial.should_prune() or trace.calls >= budget:
-                state = optuna.trial.TrialState.PRUNED
-                break
-        if state is None:
-            study.tell(trial, score)
-            trace.observe(params, score, True)
-        else:
-            study.tell(trial, state=state)
-    return trace, {"n_trials": n}
+                study.tell(trial, score)
+                trace.observe(params, score, True)
+            elif trial.should_prune() or trace.calls >= budget:
+                study.tell(trial, state=pruned)
+            else:
+                still.append([trial, params, est, step])
+        running = still
+    return trace, {"n_trials": n, **({"time": now} if workers > 1 else {})}
 
 
-def run_hbsearch_mlp(sampler, seed, problem="mlp"):
+def run_hbsearch_mlp(sampler, seed, problem="mlp", n_iterations=None, learning=DEFAULT_LEARNING):
     """HyperbandSearchCV on the circles MLP, on an in-process 2-worker Dask cluster."""
     import dask.array as da
     from distributed import Client
@@ -137,7 +260,8 @@ def run_hbsearch_mlp(sampler, seed, problem="mlp"):
     yd = da.from_array(y, chunks=MLP_CHUNK)
     search = HyperbandSearchCV(model, space, max_iter=s["max_iter"],
                                aggressiveness=s["aggressiveness"], sampler=sampler,
-                               n_iterations=s["n_iterations"], random_state=seed)
+                               n_iterations=n_iterations_of(problem, n_iterations),
+                               learning=learning, random_state=seed)
     with Client(processes=False, n_workers=2, threads_per_worker=1, dashboard_address=None):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -170,7 +294,7 @@ def _mlp_suggest(trial):
     }
 
 
-def run_optuna_mlp(seed):
+def run_optuna_mlp(seed, n_iterations=None):
     """TPE + HyperbandPruner on the MLP, without Dask, under the same protocol.
 
     The same data and blocks; each block keeps ``1 / n_blocks`` of its rows
@@ -184,7 +308,7 @@ def run_optuna_mlp(seed):
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     s = SETTINGS["mlp"]
-    max_iter, budget = s["max_iter"], total_calls("mlp")
+    max_iter, budget = s["max_iter"], total_calls("mlp", n_iterations)
     model, _space, X, y = mlp_problem(random_state=0)
     n_blocks = len(y) // MLP_CHUNK
     rng = np.random.RandomState(seed)
@@ -231,35 +355,42 @@ def run_optuna_mlp(seed):
     return trace, {"n_trials": n}
 
 
-def run_one(problem, method, seed):
-    if result_path(problem, method, seed).exists():
+def run_one(problem, method, seed, n_iterations=None, workers=DEFAULT_WORKERS, learning=DEFAULT_LEARNING):
+    if method not in (*HBSEARCH, "optuna", "topk"):
+        raise ValueError(f"unknown method {method!r} (dehb runs via dehb_runner.py)")
+    var = variant(problem, method, n_iterations, workers, learning)
+    if result_path(problem, method, seed, var).exists():
         return
     start = time.perf_counter()
     extra = {}
-    if problem == "mlp_cont":
-        if method not in HBSEARCH:
+    if problem in ("mlp", "mlp_cont"):
+        if workers != 1:
+            print(f"skip {problem}/{method}: the MLP runs on a real Dask cluster, "
+                  "--workers only simulates the synthetic problems", flush=True)
+            return
+        if problem == "mlp_cont" and method not in HBSEARCH:
             print(f"skip {problem}/{method}: its Optuna run is the same as on mlp", flush=True)
             return
-        trace, extra = run_hbsearch_mlp(method, seed, problem)
-    elif problem == "mlp":
         if method == "optuna":
-            trace, extra = run_optuna_mlp(seed)
+            trace, extra = run_optuna_mlp(seed, n_iterations)
         elif method in HBSEARCH:
-            trace, extra = run_hbsearch_mlp(method, seed)
+            trace, extra = run_hbsearch_mlp(method, seed, problem, n_iterations, learning)
         else:
             print(f"skip {problem}/{method}: not run on the MLP", flush=True)
             return
     elif method in HBSEARCH:
-        trace = run_hbsearch_synthetic(problem, method, seed)
+        trace, extra = run_hbsearch_synthetic(problem, method, seed, n_iterations, workers, learning)
     elif method == "optuna":
-        trace, extra = run_optuna_synthetic(problem, seed)
+        trace, extra = run_optuna_synthetic(problem, seed, n_iterations, workers)
     else:
-        raise ValueError(f"unknown method {method!r} (dehb runs via dehb_runner.py)")
+        trace, extra = run_topk_synthetic(problem, seed, n_iterations, workers)
     extra["seconds"] = round(time.perf_counter() - start, 2)
-    trace.save(problem, method, seed, extra)
+    trace.save(problem, method, seed, extra, variant=var,
+               settings=run_settings(problem, method, n_iterations, workers, learning))
     final = trace.points[-1][2] if trace.points else float("nan")
+    clock = f" time {extra['time']}" if "time" in extra else ""
     print(f"{problem:14s} {method:7s} seed {seed:2d}: regret {final:.4g} "
-          f"calls {trace.calls} ({extra['seconds']} s)", flush=True)
+          f"calls {trace.calls}{clock} ({extra['seconds']} s)" + (f" [{var}]" if var else ""), flush=True)
 
 
 def parse_seeds(text):
@@ -269,17 +400,30 @@ def parse_seeds(text):
     return [int(t) for t in text.split(",")]
 
 
+def _positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive int")
+    return value
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--problems", nargs="+", default=[p for p in SETTINGS if p != "mlp_cont"])
     parser.add_argument("--methods", nargs="+", default=[*HBSEARCH, "optuna"])
     parser.add_argument("--seeds", default="0-9", help="e.g. 0-9 or 0,3,5")
+    parser.add_argument("--n-iterations", type=_positive, default=None,
+                        help="Hyperband iterations (and the peers' call budget); default: the problem's")
+    parser.add_argument("--workers", type=_positive, default=DEFAULT_WORKERS,
+                        help="simulated workers for the synthetic problems (default 1)")
+    parser.add_argument("--learning", choices=LEARNING, default=DEFAULT_LEARNING,
+                        help="HyperbandOptimizer/HyperbandSearchCV(learning=...) for random, de, bo")
     args = parser.parse_args(argv)
     # Seeds outermost, so a stopped run still has every method on the first seeds.
     for seed in parse_seeds(args.seeds):
         for problem in args.problems:
             for method in args.methods:
-                run_one(problem, method, seed)
+                run_one(problem, method, seed, args.n_iterations, args.workers, args.learning)
 
 
 if __name__ == "__main__":

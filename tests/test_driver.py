@@ -835,6 +835,28 @@ def test_notional_order_of_a_hyperband_plan():
     assert decisions[draw_after[first] - 1] == (0, len(runs[0].rungs) - 1)
 
 
+def test_only_a_learning_sampler_holds_models_back_to_stay_reproducible():
+    plan = hyperband_plan(9, 3)
+    first_run = plan.brackets[0].n_models
+    space = SearchSpace({"x": stats.uniform(0, 1)})
+    # Random search learns nothing: the whole iteration starts at once.
+    random_driver = Driver(plan, space, RecordingSampler().setup(1, 0))
+    assert len(random_driver.ask()) == plan.n_models
+    # A learning sampler: run 1 waits for run 0's first rung, as on one worker.
+    learning = Driver(plan, space, LearningRecorder().setup(1, 0))
+    jobs = learning.ask()
+    assert [j.model for j in jobs] == list(range(first_run))
+    for job in jobs[:-1]:
+        learning.configure(job.model)
+        learning.tell(job.model, job.end_calls, 0.5)
+        assert learning.ask() == []
+    learning.configure(jobs[-1].model)
+    learning.tell(jobs[-1].model, jobs[-1].end_calls, 0.5)
+    assert {j.model for j in learning.ask()} >= {first_run}
+    # Immediate learning never waits.
+    assert len(Driver(plan, space, LearningRecorder().setup(1, 0), learning="immediate").ask()) == plan.n_models
+
+
 @pytest.mark.parametrize("order, seed", [("fifo", 0), ("lifo", 0), ("shuffle", 3)])
 def test_immediate_synchronous_draws_know_every_rung_decided_before_them(order, seed):
     plan = hyperband_plan(9, 3, n_iterations=3)

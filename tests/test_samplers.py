@@ -382,6 +382,38 @@ def test_best1_mutant_with_full_crossover_stays_near_the_best():
 
 # -- kernel density -------------------------------------------------------------------
 
+def test_the_prior_keeps_a_share_of_the_density_everywhere():
+    data = 0.5 + 0.01 * np.random.RandomState(0).standard_normal((19, 1))
+    without = _ProductKDE(data, np.array([0]), 1e-3)
+    with_prior = _ProductKDE(data, np.array([0]), 1e-3, prior_weight=1.0)
+    far = np.array([[0.0], [1.0]])
+    # 19 points and a prior of weight 1: a 20th of the mass is uniform, density 1.
+    assert np.all(with_prior.log_pdf(far) >= np.log(1 / 20))
+    assert np.all(without.log_pdf(far) < np.log(0.5) - 10)
+    # Near the point both agree up to the mixture's weights.
+    near = np.array([[0.5]])
+    assert np.allclose(np.exp(with_prior.log_pdf(near)), (19 * np.exp(without.log_pdf(near)) + 1) / 20)
+
+
+def test_pending_configurations_push_proposals_away():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(40, 2))
+    centre = np.array([0.5, 0.5])
+    scores = -np.sum((X - centre) ** 2, axis=1)
+
+    def proposals(pending):
+        sampler = KernelDensitySampler(random_fraction=0, random_state=0).setup(2)
+        sampler.tell(X, scores, 1)
+        return np.array([sampler.ask(1, pending=pending)[0] for _ in range(30)])
+
+    alone = proposals(None)
+    crowded = proposals(np.tile(centre, (20, 1)) + 0.01 * rng.standard_normal((20, 2)))
+    # Without pending points proposals gather at the good region; 20
+    # evaluations running there send them elsewhere.
+    distance = lambda P: np.median(np.linalg.norm(P - centre, axis=1))  # noqa: E731
+    assert distance(crowded) > 2 * distance(alone)
+
+
 def test_kde_with_a_single_level_is_finite_for_every_category():
     k = np.array([4, 0])
     one_level = np.array([[0.625, 0.2], [0.625, 0.3], [0.625, 0.25]])
@@ -466,6 +498,9 @@ def test_registered_names():
     (KernelDensitySampler, {"bandwidth_factor": 0}),
     (KernelDensitySampler, {"bandwidth_factor": np.inf}),
     (KernelDensitySampler, {"min_bandwidth": 0}),
+    (KernelDensitySampler, {"prior_weight": -1}),
+    (KernelDensitySampler, {"prior_weight": np.inf}),
+    (DifferentialEvolutionSampler, {"random_fraction": 1.5}),
 ])
 def test_invalid_arguments_name_the_parameter(cls, kwargs):
     name = next(iter(kwargs))

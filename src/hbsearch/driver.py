@@ -296,13 +296,16 @@ class Driver:
         plan runs on one notional worker (:func:`notional_order`); a model
         whose rungs are not all decided yet gets no job until they are.
         Draws happen in the models' order, so the same results give the same
-        configurations whatever the timing or the number of workers.
+        configurations whatever the timing or the number of workers. (With
+        asynchronous halving, promotions depend on timing anyway.)
 
         "immediate": every rung decided so far (synchronous halving) or every
         rung result so far (asynchronous halving); draws happen in the order
         the models' first jobs run. No draw waits, but what it knows depends
-        on timing. A sampler whose ``learns`` is False is always drawn from
-        in the models' order.
+        on timing.
+
+        A sampler whose ``learns`` is False is drawn from in the models'
+        order, and no model waits, in either mode.
     random_state : int, RandomState instance or None, default=None
         Seeds the picks that replace repeated configurations.
     """
@@ -329,10 +332,12 @@ class Driver:
         self.halving = check_halving(halving)
         self.learning = check_learning(learning)
         self._asynchronous = halving == "asynchronous"
-        self._reproducible = learning == "reproducible"
+        learns = getattr(sampler, "learns", True)
+        # A sampler that does not learn is reproducible without waiting.
+        self._reproducible = learning == "reproducible" and learns
         # Draws in the models' order: what reproducibility needs, and all a
         # sampler that does not learn needs.
-        self._in_order = self._reproducible or not getattr(sampler, "learns", True)
+        self._in_order = self._reproducible or not learns
         self._rng = check_random_state(random_state)
         self.models: list[ModelState] = []
         self.brackets: list[_BracketRun] = []
@@ -405,9 +410,10 @@ class Driver:
         """Configurations drawn by an earlier run of the same search (a checkpoint).
 
         ``vectors`` maps models to the vectors they were drawn. A model so
-        preset gets that configuration when it is configured; with
-        ``learning="reproducible"`` the draw happens anyway, so that the
-        sampler's state follows the uninterrupted search.
+        preset gets that configuration when it is configured; when draws go
+        in the models' order (``learning="reproducible"``, or a sampler that
+        does not learn) the draw happens anyway, so that the sampler's state
+        follows the uninterrupted search.
         """
         self._presets.update({int(m): np.asarray(v, dtype=float) for m, v in vectors.items()})
 
@@ -495,7 +501,7 @@ class Driver:
                 self._teach(*self._notional[self._told])
                 self._told += 1
         preset = self._presets.pop(state.index, None)
-        if preset is None or self._reproducible:
+        if preset is None or self._in_order:
             vector = self._propose(state)
         if preset is not None:
             vector = preset
