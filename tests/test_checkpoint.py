@@ -49,17 +49,24 @@ SCRIPT = textwrap.dedent(
     from distributed import Client
     from test_checkpoint import make_search
     with Client(processes=False, n_workers=2, threads_per_worker=1, dashboard_address=":0"):
-        make_search({log!r}, checkpoint={path!r}).fit(np.zeros((40, 2)))
+        make_search({log!r}, checkpoint={path!r}, **{settings!r}).fit(np.zeros((40, 2)))
     """
 )
 
 
-def test_resume_after_the_process_was_killed(client, tmp_path):
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"sampler": "bo", "n_iterations": 2}],
+    ids=["random", "bo-learning"],
+)
+def test_resume_after_the_process_was_killed(client, tmp_path, settings):
+    # A learning sampler draws configurations as models start: the resumed
+    # search presets those saved and draws the rest as the first run would.
     log, path = tmp_path / "calls.log", tmp_path / "search.ckpt"
-    reference = make_search(tmp_path / "reference.log").fit(X)
+    reference = make_search(tmp_path / "reference.log", **settings).fit(X)
     planned = reference.metadata["partial_fit_calls"]
 
-    script = SCRIPT.format(tests=os.path.dirname(__file__), log=str(log), path=str(path))
+    script = SCRIPT.format(tests=os.path.dirname(__file__), log=str(log), path=str(path), settings=settings)
     process = subprocess.Popen([sys.executable, "-c", script])
     try:
         deadline = time.monotonic() + 120
@@ -73,7 +80,7 @@ def test_resume_after_the_process_was_killed(client, tmp_path):
     done_before = lines(log)
     assert done_before < planned
 
-    resumed = make_search(log, checkpoint=path).fit(X)
+    resumed = make_search(log, checkpoint=path, **settings).fit(X)
     done_after = lines(log) - done_before
     print(f"\nplanned {planned} calls; killed after {done_before}; the resumed fit ran {done_after}")
     assert results_of(resumed) == results_of(reference)
@@ -85,7 +92,7 @@ def test_resume_after_the_process_was_killed(client, tmp_path):
     assert scheduler_task_count(client) == 0
 
     # A finished checkpoint answers a new fit without any training.
-    again = make_search(log, checkpoint=path).fit(X)
+    again = make_search(log, checkpoint=path, **settings).fit(X)
     assert lines(log) == done_before + done_after
     assert results_of(again) == results_of(reference)
 
