@@ -373,3 +373,32 @@ def test_sparse_input_and_estimator_attributes(client, classification):
     assert search.score(X, y) > 0.5
     with pytest.raises(AttributeError):
         SuccessiveHalvingSearchCV(SGDClassifier(), sgd_space()).n_features_in_
+
+
+@pytest.mark.parametrize("checkpoint", [False, True], ids=["plain", "checkpoint"])
+def test_a_locally_defined_estimator_and_a_lambda_value_are_shipped_as_dask_ships_them(tmp_path, checkpoint):
+    from sklearn.base import BaseEstimator
+
+    class Local(BaseEstimator):  # defined here: the standard library cannot pickle it
+        def __init__(self, transform=None, value=0.0):
+            self.transform, self.value = transform, value
+
+        def partial_fit(self, X, y=None):
+            self.calls_ = getattr(self, "calls_", 0) + 1
+            return self
+
+        def score(self, X, y=None):
+            return self.transform(self.value)
+
+    search = HyperbandSearchCV(
+        Local(), {"transform": [lambda v: -v], "value": uniform(0, 1)}, max_iter=9, random_state=0,
+        checkpoint=str(tmp_path / "search.ckpt") if checkpoint else None,
+    )
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as c, Client(c):
+        search.fit(np.zeros((20, 2)))
+        assert search.best_score_ == max(search.cv_results_["test_score"])
+        assert search.best_params_["value"] == min(p["value"] for p in search.cv_results_["params"])
+        if checkpoint:
+            # The saved models load again: a second fit answers from the file.
+            again = clone(search).fit(np.zeros((20, 2)))
+            assert again.cv_results_["test_score"].tolist() == search.cv_results_["test_score"].tolist()

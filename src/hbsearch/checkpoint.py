@@ -18,6 +18,8 @@ import struct
 import zlib
 from dataclasses import asdict
 
+import cloudpickle
+
 from .results import Record
 
 __all__ = ["Checkpoint", "CheckpointMismatch"]
@@ -37,7 +39,9 @@ class CheckpointMismatch(ValueError):
 
 
 def _frame(obj) -> bytes:
-    payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    # cloudpickle, as Dask: a locally defined estimator class or a lambda
+    # parameter value is saved too (its pickle loads with the standard library).
+    payload = cloudpickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     return _FRAME.pack(len(payload), zlib.crc32(payload)) + payload
 
 

@@ -26,6 +26,7 @@ import traceback
 import uuid
 from dataclasses import dataclass, field
 
+import cloudpickle
 import numpy as np
 import scipy.sparse
 from sklearn.base import clone
@@ -632,8 +633,10 @@ def _train_and_score(
 
 
 def _pickled_size(obj) -> int:
-    # dask's sizeof does not look inside estimators; their pickle is what travels.
-    return len(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+    # dask's sizeof does not look inside estimators; their pickle is what
+    # travels, made by cloudpickle as Dask makes it (the standard library's
+    # refuses locally defined classes and lambdas, which Dask ships).
+    return len(cloudpickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 @dataclass

@@ -8,16 +8,19 @@ records that come back into ``cv_results_``, ``history_`` and ``best_*``.
 from __future__ import annotations
 
 import copy
+import hashlib
 import importlib.util
 import inspect
 import logging
 import numbers
 import os
+import pickle
 import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import cloudpickle
 import joblib
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
@@ -103,6 +106,15 @@ def _make_scorer(estimator, scoring):
         "scorer(estimator, X, y); a search ranks models by one score."
     )
 
+
+
+def _fingerprint(obj) -> str:
+    """A hash of ``obj``'s content: joblib's, or of its cloudpickle (as Dask
+    ships it) for what only cloudpickle serializes (local classes, lambdas)."""
+    try:
+        return joblib.hash(obj)
+    except pickle.PicklingError:
+        return hashlib.sha1(cloudpickle.dumps(obj)).hexdigest()
 
 class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
     """Shared machinery of the searches; subclasses choose the plan.
@@ -374,10 +386,10 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             "hbsearch": __version__,
             "search": type(self).__name__,
             "settings": settings,
-            "estimator": joblib.hash(clone(self.estimator)),
+            "estimator": _fingerprint(clone(self.estimator)),
             "plan": self._metadata_of(plan),
             # The space, by what fixed points of the cube decode to.
-            "configurations": joblib.hash(
+            "configurations": _fingerprint(
                 [space.dimensions, [space.decode(v) for v in space.sample_vectors(16, random_state=0)]]
             ),
             "data": engine.describe_data(X, y),
