@@ -71,7 +71,8 @@ class HyperbandOptimizer:
     aggressiveness : int, default=3
         How many times fewer models each rung keeps.
     sampler : {"random", "de", "bo"} or Sampler, default="random"
-        Where each bracket's configurations come from.
+        Where the models' configurations come from: each is drawn when
+        ``ask`` first hands out its model.
     n_iterations : int, default=1
         How many times the brackets are run.
     halving : {"synchronous", "asynchronous"}, default="synchronous"
@@ -84,6 +85,12 @@ class HyperbandOptimizer:
         new model's first one. Each rung still gets the plan's number of
         trials and resource, but which models go on then depends on the
         order the scores are told in.
+    learning : {"reproducible", "immediate"}, default="reproducible"
+        What a learning sampler's draws know, as for
+        :class:`~hbsearch.HyperbandSearchCV`: "reproducible", the results
+        the plan puts before them when played one trial at a time (``ask``
+        returns None while a new model waits for them); "immediate", all
+        results told so far.
     random_state : int, RandomState instance or None, default=None
         Seeds the sampler.
 
