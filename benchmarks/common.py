@@ -19,6 +19,9 @@ SETTINGS = {
     "mlp": {"max_iter": 27, "aggressiveness": 3, "n_iterations": 4},
     # The same MLP with mlp_space's value lists as continuous distributions.
     "mlp_cont": {"max_iter": 27, "aggressiveness": 3, "n_iterations": 4},
+    # scikit-learn tasks on the simulated path (problems.SKLEARN_TASKS).
+    "sgd_clf": {"max_iter": 27, "aggressiveness": 3, "n_iterations": 4},
+    "mlp_reg": {"max_iter": 27, "aggressiveness": 3, "n_iterations": 4},
 }
 
 CALLS_PER_ITERATION = {(27, 3): 357}

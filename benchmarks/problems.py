@@ -10,17 +10,23 @@ true, noise-free objective (except for counting ones, see there).
 
 This module needs only numpy and scipy (numpy 1.x or 2.x), so the separate
 ``dehb`` venv can import it. The MLP problem also needs scikit-learn and
-``hbsearch.demo`` and is only built on request.
+``hbsearch.demo`` and is only built on request, as are the scikit-learn tasks
+(``SKLEARN_TASKS``: ``sgd_clf`` and ``mlp_reg``), real estimators trained with
+``partial_fit`` on data blocks behind the same ``partial_fit()``/``score()``
+interface as the synthetic problems (:class:`TaskEstimator`).
 """
 
 from __future__ import annotations
 
+import functools
 import math
+import warnings
 
 import numpy as np
 from scipy.stats import uniform
 
-__all__ = ["PROBLEMS", "SyntheticEstimator", "get_problem", "fidelity"]
+__all__ = ["PROBLEMS", "SKLEARN_TASKS", "SyntheticEstimator", "TaskEstimator", "fidelity",
+           "get_problem", "sklearn_task"]
 
 
 def fidelity(calls, max_iter):
@@ -252,3 +258,198 @@ def mlp_problem(random_state=0):
     model = MLPClassifier(solver="sgd", nesterovs_momentum=True, activation="relu",
                           random_state=random_state)
     return model, mlp_space(), X, y
+
+
+# --------------------------------------------------------------------------
+# scikit-learn tasks (need scikit-learn; data built on first use, once per
+# process). A real estimator per model, trained with partial_fit: one call is
+# one pass over one training block of TASK_CHUNK rows, the blocks cycling in
+# a fixed order per run seed (``block_order``); the score is accuracy or R^2
+# on a fixed validation split of TASK_N_VALIDATION rows (the same for every
+# seed and method). The optimum is unknown: regret = 1 - validation score
+# (1 - accuracy, 1 - R^2), i.e. "optimum" 1, an upper bound.
+# --------------------------------------------------------------------------
+TASK_CHUNK, TASK_N_VALIDATION = 2000, 4000
+SGD_CLF_DATA = dict(n_samples=24000, n_features=40, n_informative=12, n_redundant=8,
+                    class_sep=0.8, flip_y=0.03, random_state=0)
+# Friedman #2 (4 features on very different scales, target sd about 380) with
+# Gaussian noise of sd 40: the noise-free function scores R^2 = 0.989 on the
+# validation rows (``mlp_reg_floor``), so regret cannot go below about 0.011.
+# (Friedman's sd 125 would put that floor at 0.10 and bury the differences
+# between good configurations under it.)
+MLP_REG_DATA = dict(n_samples=20000, noise=40.0, random_state=0)
+MLP_REG_LAYERS = [(16,), (32,), (64,), (16, 16), (32, 32), (64, 64)]
+
+
+def sgd_clf_space():
+    """SGDClassifier's space for ``sgd_clf`` (8 dims: 5 lists, 2 log-uniform, 2 uniform)."""
+    from scipy.stats import loguniform
+
+    return {
+        "loss": ["hinge", "log_loss", "modified_huber"],
+        "penalty": ["l2", "l1", "elasticnet"],
+        "alpha": loguniform(1e-7, 1e-1),
+        "l1_ratio": uniform(0, 1),
+        "learning_rate": ["optimal", "invscaling", "adaptive"],
+        "eta0": loguniform(1e-4, 1),
+        "power_t": uniform(0.1, 0.8),
+        "average": [False, True],
+    }
+
+
+def mlp_reg_space():
+    """MLPRegressor's (adam) space for ``mlp_reg`` (6 dims: 3 lists, 2 log-uniform, 1 uniform)."""
+    from scipy.stats import loguniform
+
+    return {
+        "hidden_layer_sizes": list(MLP_REG_LAYERS),
+        "activation": ["relu", "tanh"],
+        "alpha": loguniform(1e-6, 1e-1),
+        "learning_rate_init": loguniform(1e-4, 1e-1),
+        "batch_size": [32, 64, 128, 256],
+        "beta_1": uniform(0.8, 0.19),
+    }
+
+
+def _sgd_clf_data():
+    from sklearn.datasets import make_classification
+
+    return make_classification(**SGD_CLF_DATA)
+
+
+def _mlp_reg_data():
+    from sklearn.datasets import make_friedman2
+
+    return make_friedman2(**MLP_REG_DATA)
+
+
+def _sgd_clf_estimator(random_state):
+    from sklearn.linear_model import SGDClassifier
+
+    return SGDClassifier(random_state=random_state)
+
+
+def _mlp_reg_estimator(random_state):
+    from sklearn.neural_network import MLPRegressor
+
+    return MLPRegressor(solver="adam", random_state=random_state)
+
+
+SKLEARN_TASKS = {
+    "sgd_clf": {"data": _sgd_clf_data, "space": sgd_clf_space, "estimator": _sgd_clf_estimator,
+                "classification": True},
+    "mlp_reg": {"data": _mlp_reg_data, "space": mlp_reg_space, "estimator": _mlp_reg_estimator,
+                "classification": False},
+}
+
+
+def mlp_reg_floor():
+    """1 - R^2 of the noise-free Friedman #2 function on ``mlp_reg``'s validation rows.
+
+    A reference for ``mlp_reg``'s regret (no model is expected to go below it),
+    not subtracted from it.
+    """
+    from sklearn.datasets import make_friedman2
+    from sklearn.metrics import r2_score
+    from sklearn.model_selection import train_test_split
+
+    X, y = make_friedman2(**MLP_REG_DATA)
+    clean = make_friedman2(**{**MLP_REG_DATA, "noise": 0.0})[1]  # same X: drawn before the noise
+    _, y_val, _, clean_val = train_test_split(y, clean, test_size=TASK_N_VALIDATION, random_state=0)
+    return float(1 - r2_score(y_val, clean_val))
+
+
+class _Task:
+    """The prepared data of a task: training blocks, the validation split, the fallback score."""
+
+    def __init__(self, name):
+        from sklearn.model_selection import train_test_split
+        from sklearn.preprocessing import StandardScaler
+
+        spec = SKLEARN_TASKS[name]
+        self.name, self.classification = name, spec["classification"]
+        X, y = spec["data"]()
+        X_train, X_val, y_train, y_val = train_test_split(
+            X, y, test_size=TASK_N_VALIDATION, random_state=0,
+            stratify=y if self.classification else None)
+        scaler = StandardScaler().fit(X_train)  # fitted on the training rows only
+        X_train, X_val = scaler.transform(X_train), scaler.transform(X_val)
+        if self.classification:
+            self.classes = np.unique(y_train)
+            # A model that diverged scores as the constant majority-class prediction.
+            majority = self.classes[np.argmax([np.sum(y_train == c) for c in self.classes])]
+            self.fallback = float(np.mean(y_val == majority))
+        else:
+            # Standardised target (R^2 is unchanged by it); a diverged model
+            # scores as the constant training mean, R^2 = 1 - SSE / SST on the validation rows.
+            mean, std = y_train.mean(), y_train.std()
+            y_train, y_val = (y_train - mean) / std, (y_val - mean) / std
+            self.classes = None
+            self.fallback = float(1 - np.sum(y_val**2) / np.sum((y_val - y_val.mean()) ** 2))
+        n_blocks = len(y_train) // TASK_CHUNK
+        self.blocks = [(np.ascontiguousarray(X_train[i * TASK_CHUNK:(i + 1) * TASK_CHUNK]),
+                        np.ascontiguousarray(y_train[i * TASK_CHUNK:(i + 1) * TASK_CHUNK]))
+                       for i in range(n_blocks)]
+        self.X_val, self.y_val = np.ascontiguousarray(X_val), np.ascontiguousarray(y_val)
+        self.estimator = spec["estimator"]
+
+
+@functools.cache
+def sklearn_task(name):
+    """The prepared data of a scikit-learn task (built once per process)."""
+    return _Task(name)
+
+
+def block_order(n_blocks, seed):
+    """The order in which every model of run ``seed`` cycles through the training blocks."""
+    return np.random.RandomState(int(seed) % (2**32)).permutation(n_blocks)
+
+
+def _diverged(error):
+    """Whether ``error`` is scikit-learn giving up on non-finite weights (SGD or MLP)."""
+    text = str(error)
+    return isinstance(error, ValueError) and ("non-finite" in text or "under-/overflow" in text)
+
+
+class TaskEstimator:
+    """A scikit-learn task's estimator behind the benchmark's ``partial_fit()``/``score()``.
+
+    ``partial_fit`` trains the real estimator (``random_state`` = the model's
+    ``seed``, so a model is deterministic) on training block
+    ``order[calls_ % n_blocks]``; ``score`` is its validation accuracy or
+    R^2. A model whose weights became non-finite (scikit-learn raises) is
+    *diverged*: it is not trained any more and scores as a constant
+    prediction (majority class / training mean); so does a validation score
+    that is not finite. The arguments of ``partial_fit`` and ``score`` are
+    ignored (the task holds the data).
+    """
+
+    def __init__(self, problem, order, seed=0, **params):
+        self.problem, self.order, self.seed, self.params = problem, order, seed, dict(params)
+        self.task = sklearn_task(problem)
+        self.estimator = self.task.estimator(int(seed) % (2**32)).set_params(**params)
+        self.calls_ = 0
+        self.diverged = False
+
+    def partial_fit(self, X=None, y=None, **kwargs):
+        if not self.diverged:
+            X, y = self.task.blocks[self.order[self.calls_ % len(self.order)]]
+            kwargs = {"classes": self.task.classes} if self.task.classification else {}
+            try:
+                with warnings.catch_warnings(), np.errstate(all="ignore"):
+                    warnings.simplefilter("ignore")
+                    self.estimator.partial_fit(X, y, **kwargs)
+            except ValueError as error:
+                if not _diverged(error):
+                    raise
+                self.diverged = True
+        self.calls_ += 1
+        return self
+
+    def score(self, X=None, y=None):
+        if self.diverged:
+            return self.task.fallback
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            score = float(self.estimator.score(self.task.X_val, self.task.y_val))
+        return score if math.isfinite(score) else self.task.fallback

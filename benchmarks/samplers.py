@@ -2,7 +2,7 @@
 
 Methods: hbsearch's samplers "random", "de", "bo", the peer "optuna"
 (TPESampler + HyperbandPruner) and the baseline "topk" (every configuration
-one call, the best K on to max_iter; synthetic problems only). The peer
+one call, the best K on to max_iter; not on the MLP). The peer
 "dehb" runs in its own venv, see ``dehb_runner.py``. Runs whose JSON exists
 are skipped, so the script can be stopped and started again.
 
@@ -10,7 +10,11 @@ Synthetic problems are driven through :class:`hbsearch.HyperbandOptimizer`
 (the search's schedule, driver and samplers without Dask): each model's
 estimator is kept between its trials and receives ``budget - start_budget``
 partial_fit calls. They run on ``--workers`` simulated workers (one partial_fit
-call = one time unit, see :func:`run_simulated`). The MLP uses
+call = one time unit, see :func:`run_simulated`). The scikit-learn tasks
+``sgd_clf`` and ``mlp_reg`` (``problems.SKLEARN_TASKS``) take the same path
+with a real estimator per model (``problems.TaskEstimator``: one partial_fit
+call trains on one data block, the score is the validation accuracy or R^2)
+and every method; they are not in the default ``--problems``. The MLP uses
 :class:`hbsearch.HyperbandSearchCV` on an in-process Dask cluster and reads
 ``history_``.
 
@@ -23,11 +27,13 @@ Usage::
     python benchmarks/samplers.py --problems branin hartmann3 --methods random de bo optuna --seeds 0-9
     python benchmarks/samplers.py --problems branin --methods random bo topk optuna --seeds 0-9 \
         --n-iterations 2 --workers 8
+    python benchmarks/samplers.py --problems sgd_clf mlp_reg --methods random de bo topk optuna --seeds 0-9
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import heapq
 import sys
 import time
@@ -54,15 +60,44 @@ from common import (  # noqa: E402
 from problems import (  # noqa: E402
     MLP_CHUNK,
     PROBLEMS,
+    SKLEARN_TASKS,
     SyntheticEstimator,
+    TaskEstimator,
+    block_order,
     mlp_continuous_space,
     mlp_problem,
+    sklearn_task,
 )
 
 
 def model_seed(seed, index):
     """The noise seed of model ``index`` in run ``seed``."""
     return seed * 1_000_003 + index
+
+
+def problem_spec(problem):
+    """``space`` (a callable), ``optimum`` and ``true`` of a problem run through the simulated path.
+
+    The scikit-learn tasks have no known optimum: ``optimum`` 1 and no
+    ``true``, so regret = 1 - the observed validation score.
+    """
+    if problem in SKLEARN_TASKS:
+        return {"space": SKLEARN_TASKS[problem]["space"], "optimum": 1.0, "true": None}
+    return PROBLEMS[problem]
+
+
+def model_factory(problem, seed):
+    """``make(index, params)``: the estimator of model ``index`` (draw order) in run ``seed``.
+
+    Synthetic problems: a :class:`SyntheticEstimator` with the model's noise
+    seed. scikit-learn tasks: a :class:`TaskEstimator` with ``random_state``
+    = that seed, cycling through the training blocks in the run's order.
+    """
+    max_iter = SETTINGS[problem]["max_iter"]
+    if problem in SKLEARN_TASKS:
+        order = block_order(len(sklearn_task(problem).blocks), seed)
+        return lambda index, params: TaskEstimator(problem, order, seed=model_seed(seed, index), **params)
+    return lambda index, params: SyntheticEstimator(problem, max_iter, seed=model_seed(seed, index), **params)
 
 
 def run_simulated(opt, problem, seed, trace, workers=1):
@@ -78,6 +113,7 @@ def run_simulated(opt, problem, seed, trace, workers=1):
     this is ask, train, tell, one trial after the other.
     """
     max_iter = SETTINGS[problem]["max_iter"]
+    make = model_factory(problem, seed)
     models = {}
     running = []  # heap of (finish time, ask order, trial, estimator)
     now = asked = 0
@@ -88,14 +124,13 @@ def run_simulated(opt, problem, seed, trace, workers=1):
                 break
             key = trial._model
             if key not in models:
-                models[key] = SyntheticEstimator(problem, max_iter, seed=model_seed(seed, len(models)),
-                                                 **trial.params)
+                models[key] = make(len(models), trial.params)
             est = models[key]
             if est.calls_ != trial.start_budget:
                 raise RuntimeError(f"{trial.model_id}: has {est.calls_} calls, "
                                    f"trial starts at {trial.start_budget}")
             cost = trial.budget - trial.start_budget
-            for _ in range(cost):  # the score depends only on the calls made: train now
+            for _ in range(cost):  # the score depends only on the model's calls: train now
                 est.partial_fit()
             heapq.heappush(running, (now + cost, asked, trial, est))
             asked += 1
@@ -112,10 +147,10 @@ def run_simulated(opt, problem, seed, trace, workers=1):
 
 def run_hbsearch_synthetic(problem, sampler, seed, n_iterations=None, workers=DEFAULT_WORKERS,
                            learning=DEFAULT_LEARNING):
-    """One HyperbandOptimizer run on a synthetic problem; returns its Trace and extras."""
+    """One HyperbandOptimizer run on a synthetic problem or task; returns its Trace and extras."""
     from hbsearch import HyperbandOptimizer
 
-    spec, s = PROBLEMS[problem], SETTINGS[problem]
+    spec, s = problem_spec(problem), SETTINGS[problem]
     opt = HyperbandOptimizer(spec["space"](), max_iter=s["max_iter"],
                              aggressiveness=s["aggressiveness"], sampler=sampler,
                              n_iterations=n_iterations_of(problem, n_iterations),
@@ -172,7 +207,7 @@ def run_topk_synthetic(problem, seed, n_iterations=None, workers=DEFAULT_WORKERS
     """The top-K baseline with the calls of one hbsearch run; uniform draws of the space."""
     from hbsearch import SearchSpace
 
-    spec, max_iter = PROBLEMS[problem], SETTINGS[problem]["max_iter"]
+    spec, max_iter = problem_spec(problem), SETTINGS[problem]["max_iter"]
     n, k = topk_sizes(total_calls(problem, n_iterations), max_iter)
     opt = TopK(SearchSpace(spec["space"]()).sample(n, random_state=seed), k, max_iter)
     trace = Trace(spec["optimum"], spec["true"], timed=workers > 1)
@@ -181,10 +216,25 @@ def run_topk_synthetic(problem, seed, n_iterations=None, workers=DEFAULT_WORKERS
 
 
 def _suggest(trial, name, dist):
-    """Optuna suggestion for one entry of our search space."""
+    """Optuna's equivalent of one entry of our search space.
+
+    A list: ``suggest_categorical`` (of the indices when a value is not
+    None, bool, int, float or str, e.g. layer tuples); ``uniform(a, w)``:
+    ``suggest_float(a, a + w)``; ``loguniform(a, b)``: ``suggest_float(a, b,
+    log=True)``.
+    """
+    from scipy.stats import loguniform, uniform
+
     if isinstance(dist, list):
-        return trial.suggest_categorical(name, dist)
+        if all(v is None or isinstance(v, (bool, int, float, str)) for v in dist):
+            return trial.suggest_categorical(name, dist)
+        return dist[trial.suggest_categorical(name, list(range(len(dist))))]
+    kind = type(getattr(dist, "dist", None))
+    if kind not in (type(uniform), type(loguniform)):
+        raise ValueError(f"{name}: no Optuna equivalent for {dist!r} (uniform or loguniform)")
     lo, hi = dist.support()
+    if kind is type(loguniform):
+        return trial.suggest_float(name, float(lo), float(hi), log=True)
     return trial.suggest_float(name, float(lo), float(hi))
 
 
@@ -201,9 +251,10 @@ def run_optuna_synthetic(problem, seed, n_iterations=None, workers=DEFAULT_WORKE
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    spec, s = PROBLEMS[problem], SETTINGS[problem]
+    spec, s = problem_spec(problem), SETTINGS[problem]
     max_iter, budget = s["max_iter"], total_calls(problem, n_iterations)
     space = spec["space"]()
+    make = model_factory(problem, seed)
     tpe = (optuna.samplers.TPESampler(seed=seed, constant_liar=True) if workers > 1
            else optuna.samplers.TPESampler(seed=seed))
     study = optuna.create_study(
@@ -218,8 +269,7 @@ def run_optuna_synthetic(problem, seed, n_iterations=None, workers=DEFAULT_WORKE
         while len(running) < workers and trace.calls < budget:
             trial = study.ask()
             params = {name: _suggest(trial, name, dist) for name, dist in space.items()}
-            running.append([trial, params, SyntheticEstimator(problem, max_iter, seed=model_seed(seed, n),
-                                                              **params), 0])
+            running.append([trial, params, make(n, params), 0])
             n += 1
         if not running:
             break
@@ -355,6 +405,12 @@ def run_optuna_mlp(seed, n_iterations=None):
     return trace, {"n_trials": n}
 
 
+def _one_thread():
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1)
+
+
 def run_one(problem, method, seed, n_iterations=None, workers=DEFAULT_WORKERS, learning=DEFAULT_LEARNING):
     if method not in (*HBSEARCH, "optuna", "topk"):
         raise ValueError(f"unknown method {method!r} (dehb runs via dehb_runner.py)")
@@ -378,12 +434,15 @@ def run_one(problem, method, seed, n_iterations=None, workers=DEFAULT_WORKERS, l
         else:
             print(f"skip {problem}/{method}: not run on the MLP", flush=True)
             return
-    elif method in HBSEARCH:
-        trace, extra = run_hbsearch_synthetic(problem, method, seed, n_iterations, workers, learning)
-    elif method == "optuna":
-        trace, extra = run_optuna_synthetic(problem, seed, n_iterations, workers)
     else:
-        trace, extra = run_topk_synthetic(problem, seed, n_iterations, workers)
+        # The scikit-learn tasks on one BLAS/OpenMP thread: a run uses one core.
+        with _one_thread() if problem in SKLEARN_TASKS else contextlib.nullcontext():
+            if method in HBSEARCH:
+                trace, extra = run_hbsearch_synthetic(problem, method, seed, n_iterations, workers, learning)
+            elif method == "optuna":
+                trace, extra = run_optuna_synthetic(problem, seed, n_iterations, workers)
+            else:
+                trace, extra = run_topk_synthetic(problem, seed, n_iterations, workers)
     extra["seconds"] = round(time.perf_counter() - start, 2)
     trace.save(problem, method, seed, extra, variant=var,
                settings=run_settings(problem, method, n_iterations, workers, learning))
@@ -409,13 +468,15 @@ def _positive(text):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--problems", nargs="+", default=[p for p in SETTINGS if p != "mlp_cont"])
+    parser.add_argument("--problems", nargs="+", choices=list(SETTINGS), metavar="PROBLEM",
+                        default=[p for p in SETTINGS if p != "mlp_cont" and p not in SKLEARN_TASKS],
+                        help="default: all but mlp_cont and the scikit-learn tasks (sgd_clf, mlp_reg)")
     parser.add_argument("--methods", nargs="+", default=[*HBSEARCH, "optuna"])
     parser.add_argument("--seeds", default="0-9", help="e.g. 0-9 or 0,3,5")
     parser.add_argument("--n-iterations", type=_positive, default=None,
                         help="Hyperband iterations (and the peers' call budget); default: the problem's")
     parser.add_argument("--workers", type=_positive, default=DEFAULT_WORKERS,
-                        help="simulated workers for the synthetic problems (default 1)")
+                        help="simulated workers for the synthetic problems and scikit-learn tasks (default 1)")
     parser.add_argument("--learning", choices=LEARNING, default=DEFAULT_LEARNING,
                         help="HyperbandOptimizer/HyperbandSearchCV(learning=...) for random, de, bo")
     args = parser.parse_args(argv)
