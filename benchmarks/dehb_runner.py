@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import SETTINGS, Trace, result_path, total_calls  # noqa: E402
+from common import SETTINGS, Trace, result_path, run_settings, total_calls, variant  # noqa: E402
 from problems import PROBLEMS  # noqa: E402
 
 
@@ -39,11 +39,11 @@ def config_space(problem, seed):
     return cs
 
 
-def run_dehb(problem, seed):
+def run_dehb(problem, seed, n_iterations=None):
     from dehb import DEHB
 
     spec, s = PROBLEMS[problem], SETTINGS[problem]
-    max_iter, budget = s["max_iter"], total_calls(problem)
+    max_iter, budget = s["max_iter"], total_calls(problem, n_iterations)
     out = tempfile.mkdtemp(prefix=f"dehb-{problem}-{seed}-")
     opt = DEHB(cs=config_space(problem, seed), f=None, dimensions=len(spec["bounds"]),
                min_fidelity=1, max_fidelity=max_iter, eta=s["aggressiveness"], n_workers=1,
@@ -69,18 +69,22 @@ def run_dehb(problem, seed):
 def main(argv=None):
     logging.disable(logging.WARNING)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--problems", nargs="+", default=[p for p in SETTINGS if p != "mlp"])
+    parser.add_argument("--problems", nargs="+", default=[p for p in PROBLEMS if "bounds" in PROBLEMS[p]])
     parser.add_argument("--seeds", default="0-9")
+    parser.add_argument("--n-iterations", type=int, default=None,
+                        help="the hbsearch run whose calls are the budget (default: the problem's)")
     args = parser.parse_args(argv)
     lo, hi = (int(t) for t in args.seeds.split("-"))
     for seed in range(lo, hi + 1):
         for problem in args.problems:
-            if result_path(problem, "dehb", seed).exists():
+            where = variant(problem, "dehb", args.n_iterations)
+            if result_path(problem, "dehb", seed, where).exists():
                 continue
             start = time.perf_counter()
-            trace, extra = run_dehb(problem, seed)
+            trace, extra = run_dehb(problem, seed, args.n_iterations)
             extra["seconds"] = round(time.perf_counter() - start, 2)
-            trace.save(problem, "dehb", seed, extra)
+            trace.save(problem, "dehb", seed, extra, variant=where,
+                       settings=run_settings(problem, "dehb", args.n_iterations))
             final = trace.points[-1][2] if trace.points else float("nan")
             print(f"{problem:14s} dehb    seed {seed:2d}: regret {final:.4g} "
                   f"calls {trace.calls} ({extra['seconds']} s)", flush=True)
