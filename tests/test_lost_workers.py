@@ -9,6 +9,8 @@ import time
 
 import dask.array as da
 import numpy as np
+import pandas as pd
+import pytest
 from distributed import Client, LocalCluster
 from scipy.stats import loguniform
 from sklearn.base import clone
@@ -35,9 +37,25 @@ def outcome(search):
     )
 
 
-def test_search_survives_a_killed_worker():
+@pytest.mark.parametrize(
+    "kind, kill_at",
+    [
+        ("dask", 0.4),
+        # Early, while the split blocks of in-memory data are on one worker only.
+        ("dask", 0.02),
+        ("numpy", 0.02),
+        ("pandas", 0.02),
+    ],
+)
+def test_search_survives_a_killed_worker(kind, kill_at):
     X, y = make_classification(n_samples=6000, n_features=20, random_state=0)
-    Xd, yd = da.from_array(X, chunks=600), da.from_array(y, chunks=600)
+    if kind == "dask":
+        Xd, yd = da.from_array(X, chunks=600), da.from_array(y, chunks=600)
+    elif kind == "numpy":
+        # One block: the data the split parts were computed from must outlive them.
+        Xd, yd = X, y
+    else:
+        Xd, yd = pd.DataFrame(X), pd.Series(y)
     search = HyperbandSearchCV(
         SlowSGD(random_state=0),
         {"alpha": loguniform(1e-6, 1e-1), "penalty": ["l2", "l1", "elasticnet"]},
@@ -52,20 +70,27 @@ def test_search_survives_a_killed_worker():
         undisturbed = clone(search).fit(Xd, yd)
         wall = time.perf_counter() - start
 
-        victim = next(iter(client.run(os.getpid).values()))
-        killer = threading.Timer(0.4 * wall, os.kill, (victim, signal.SIGKILL))
+        victims = []
+
+        def kill_the_worker_holding_most_data():
+            held = client.run(lambda dask_worker: (os.getpid(), len(dask_worker.data)))
+            victims.append(max(held.values(), key=lambda pid_keys: pid_keys[1])[0])
+            os.kill(victims[0], signal.SIGKILL)
+
+        killer = threading.Timer(kill_at * wall, kill_the_worker_holding_most_data)
         killer.start()
         start = time.perf_counter()
         disturbed = clone(search).fit(Xd, yd)
         disturbed_wall = time.perf_counter() - start
         killer.join()
+        (victim,) = victims
         client.wait_for_workers(2, timeout=30)
-        # The worker died while the search ran (at 40% of an undisturbed run), not after it.
-        assert disturbed_wall > 0.4 * wall
+        # The worker died while the search ran, not after it.
+        assert disturbed_wall > kill_at * wall
         assert victim not in client.run(os.getpid).values()
         print(
             f"\n{len(disturbed.cv_results_['params'])} models; undisturbed {wall:.2f} s; worker killed "
-            f"at {0.4 * wall:.2f} s; disturbed run {disturbed_wall:.2f} s"
+            f"at {kill_at * wall:.2f} s; disturbed run {disturbed_wall:.2f} s"
         )
 
     assert outcome(disturbed) == outcome(undisturbed)

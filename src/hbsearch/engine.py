@@ -452,10 +452,12 @@ def persist_split(
 
     if task_bytes is None:
         task_bytes = task_memory(client)
-    # In-memory parts are sent to the cluster once; the split runs there.
-    X_blocks = [b if isinstance(b, Delayed) else client.scatter(b, hash=False) for b in X_blocks]
+    # In-memory parts go to the cluster inside the graph, not scattered: the
+    # scheduler keeps them as the split's lineage, so a part lost with its
+    # worker is computed again instead of failing the search.
+    X_blocks = [b if isinstance(b, Delayed) else delayed(b, traverse=False) for b in X_blocks]
     y_blocks = [
-        b if b is None or isinstance(b, Delayed) else client.scatter(b, hash=False)
+        b if b is None or isinstance(b, Delayed) else delayed(b, traverse=False)
         for b in y_blocks
     ]
     block_seeds = np.random.SeedSequence(seed).generate_state(len(X_blocks))
@@ -477,8 +479,6 @@ def persist_split(
     parts = [[next(futures) if p is not None else None for p in block] for block in parts]
     if sizes is None:
         sizes = client.gather([client.submit(_sizes, *block, pure=False) for block in parts])
-    # The computed parts now hold what they need of the scattered inputs.
-    release(b for b in [*X_blocks, *y_blocks] if not isinstance(b, Delayed))
     X_val, y_val, val_rows = [], [], []
     for shard in _runs_within([val for _, val, _ in sizes], task_bytes):
         X_parts = [parts[i][2] for i in shard]
