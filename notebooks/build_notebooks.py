@@ -209,9 +209,10 @@ enter each bracket:
 - `sampler="bo"`: a kernel-density model, as in BOHB: draws around the best configurations, kept where
   good results are denser than the rest.
 
-The learning samplers learn from finished brackets, so they need `n_iterations > 1`: the brackets are
-run that many times, with new configurations each time. This notebook compares the three samplers over
-three seeds each, on a cheap problem, in well under a minute.
+The learning samplers learn from every rung: each model's configuration is drawn when it starts
+training, knowing the rungs decided before it. With `n_iterations > 1` the brackets are run that many
+times, and later runs draw from all that earlier ones learned. This notebook compares the three samplers
+over three seeds each, on a cheap problem, in well under a minute.
 """),
     code("""
 import re
@@ -274,29 +275,34 @@ X = np.zeros((10, 1))  # data for the search to split and pass around; CountingO
 
 With `n_iterations=6` and `max_iter=9`, Hyperband's 3 brackets run 6 times: 18 *bracket runs*. They are
 numbered in the order they start: iteration by iteration, and within one from the bracket with the most
-models to the one with the fewest. With `B` brackets an iteration:
+models to the one with the fewest. With `B` brackets an iteration, run `k` starts as soon as every run up
+to `k - B` has finished.
 
-- the first iteration's `B` runs start together (the sampler has nothing to learn from yet);
-- run `k` starts as soon as every run up to `k - B` has finished. Just before, the sampler is told the
-  scores of every rung of run `k - B` and asked for run `k`'s configurations.
-
-So what the sampler knows when it proposes run `k`'s configurations is exactly runs `0 .. k - B`, never
-"whatever happened to finish first": results depend on `random_state`, not on timing or on the number of
-workers. The schedule of this notebook's searches:
+A model's configuration is drawn when the model starts training. With the default
+`learning="reproducible"`, what that draw knows is fixed by the plan: the plan is played on one notional
+worker, first come first served, and the draw knows exactly the rungs decided there before the model's
+first job. On a real cluster a model whose rungs are not decided yet waits for them. So results depend
+on `random_state`, not on timing or on the number of workers. The schedule of this notebook's searches,
+with how many rungs the first model of each run knows:
 """),
     code("""
+from hbsearch.driver import notional_order
+from hbsearch.schedule import hyperband_plan
+
 template = HyperbandSearchCV(CountingOnes(), space, max_iter=9, n_iterations=6)
 brackets = [b["bracket"] for b in template.metadata["brackets"]]
 B = len(brackets)
+plan = hyperband_plan(9, 3, n_iterations=6)
+decisions, draw_after = notional_order(plan)
+first_model = np.cumsum([0] + [plan.brackets[k % B].n_models for k in range(6 * B)])
 pd.DataFrame(
     [
         {
             "run": k,
             "iteration": k // B,
             "bracket": brackets[k % B],
-            "starts once finished, and learns from": (
-                "-" if k < B else "run 0" if k == B else f"runs 0..{k - B}"
-            ),
+            "starts once finished": "-" if k < B else "run 0" if k == B else f"runs 0..{k - B}",
+            "rungs its first model knows": draw_after[first_model[k]],
         }
         for k in range(6 * B)
     ]
