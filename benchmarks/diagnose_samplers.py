@@ -39,9 +39,9 @@ def run(problem, sampler, seed, n_iterations):
     log, smp = [], opt.sampler
     original = smp.ask
 
-    def ask(n):
+    def ask(n, **kwargs):
         model = getattr(smp, "model_", None)
-        vectors = original(n)
+        vectors = original(n, **kwargs)
         info = (model[0], len(smp.observations_[model[0]][1]), len(model[1].data)) if model else None
         log.append((info, vectors))
         return vectors

@@ -528,3 +528,16 @@ def test_setup_and_tell_check_their_inputs(cls):
         sampler.tell(np.zeros((1, 2)), [1], [np.nan])
     with pytest.raises(RuntimeError, match="setup"):
         cls().ask(1)
+
+
+def test_the_search_calls_the_ask_an_instance_has():
+    # A sampler whose ask was replaced on the instance (to log it, say) is
+    # called as it is, without a pending keyword it does not take.
+    from hbsearch.samplers import ask_sampler
+
+    sampler = KernelDensitySampler(random_state=0).setup(2)
+    calls = []
+    original = sampler.ask
+    sampler.ask = lambda n: calls.append(n) or original(n)
+    assert ask_sampler(sampler, 2, pending=np.zeros((1, 2))).shape == (2, 2)
+    assert calls == [2]

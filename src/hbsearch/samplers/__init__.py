@@ -88,6 +88,7 @@ def ask_sampler(sampler: Sampler, n: int, pending):
     >>> ask_sampler(sampler, 3, pending=np.empty((0, 2))).shape
     (3, 2)
     """
-    if _takes_pending(getattr(type(sampler), "ask", sampler.ask)):
-        return sampler.ask(n, pending=pending)
-    return sampler.ask(n)
+    ask = sampler.ask  # the one called: an instance may have its own
+    if _takes_pending(getattr(ask, "__func__", ask)):
+        return ask(n, pending=pending)
+    return ask(n)
