@@ -257,6 +257,13 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             raise ValueError(
                 f"checkpoint={checkpoint!r} is invalid: it must be None or the path of a file."
             )
+        if checkpoint is not None:
+            folder = os.path.dirname(os.path.abspath(checkpoint))
+            if not os.path.isdir(folder):
+                raise ValueError(
+                    f"checkpoint={checkpoint!r} is invalid: its directory {folder!r} does not "
+                    "exist. Create it first, or give the path of a file in an existing directory."
+                )
         max_time = self.max_time
         if max_time is not None and (
             isinstance(max_time, bool) or not isinstance(max_time, numbers.Real) or not max_time > 0
@@ -662,7 +669,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         warning). A KeyboardInterrupt during ``fit`` does the same.
     checkpoint : str, path or None, default=None
         A file where every scored step (record and fitted model) is saved as
-        it completes. Calling ``fit`` again with the same file and the same
+        it completes; its directory must exist. Calling ``fit`` again with the same file and the same
         settings and data resumes: saved steps are not run again, and the
         results equal those of an uninterrupted search. A file written by a
         search with other settings, data or version is refused. Checkpoints
