@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 from pathlib import Path
@@ -31,6 +32,24 @@ CALLS_PER_ITERATION = {(27, 3): 357}
 HBSEARCH = ("random", "de", "bo")
 LEARNING = ("reproducible", "immediate")
 DEFAULT_WORKERS, DEFAULT_LEARNING = 1, "reproducible"
+
+
+def positive_int(text):
+    """argparse type: an int >= 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive int")
+    return value
+
+
+def add_setting_arguments(parser):
+    """The options that name a setting: --n-iterations, --workers, --learning."""
+    parser.add_argument("--n-iterations", type=positive_int, default=None,
+                        help="Hyperband iterations (and the peers' call budget); default: the problem's")
+    parser.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS,
+                        help="simulated workers (default 1)")
+    parser.add_argument("--learning", choices=LEARNING, default=DEFAULT_LEARNING,
+                        help="HyperbandOptimizer/HyperbandSearchCV(learning=...) for random, de, bo")
 
 
 def n_iterations_of(problem, n_iterations=None):

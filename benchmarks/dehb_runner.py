@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import SETTINGS, Trace, result_path, run_settings, total_calls, variant  # noqa: E402
+from common import SETTINGS, Trace, positive_int, result_path, run_settings, total_calls, variant  # noqa: E402
 from problems import PROBLEMS  # noqa: E402
 
 
@@ -71,7 +71,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--problems", nargs="+", default=[p for p in PROBLEMS if "bounds" in PROBLEMS[p]])
     parser.add_argument("--seeds", default="0-9")
-    parser.add_argument("--n-iterations", type=int, default=None,
+    parser.add_argument("--n-iterations", type=positive_int, default=None,
                         help="the hbsearch run whose calls are the budget (default: the problem's)")
     args = parser.parse_args(argv)
     lo, hi = (int(t) for t in args.seeds.split("-"))

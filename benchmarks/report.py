@@ -47,9 +47,9 @@ sys.path.insert(0, str(HERE))
 from common import (  # noqa: E402
     DEFAULT_LEARNING,
     DEFAULT_WORKERS,
-    LEARNING,
     RESULTS,
     SETTINGS,
+    add_setting_arguments,
     total_calls,
     variant,
 )
@@ -335,20 +335,9 @@ def write_markdown(rows, plots):
     (DOCS / "samplers.md").write_text("\n".join(md))
 
 
-def _positive(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive int")
-    return value
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n-iterations", type=_positive, default=None,
-                        help="the setting's Hyperband iterations (default: each problem's)")
-    parser.add_argument("--workers", type=_positive, default=DEFAULT_WORKERS,
-                        help="the setting's simulated workers (default 1)")
-    parser.add_argument("--learning", choices=LEARNING, default=DEFAULT_LEARNING)
+    add_setting_arguments(parser)
     args = parser.parse_args(argv)
     np.seterr(invalid="ignore")  # percentiles over inf (no full-budget result yet)
     default = args.n_iterations is None and args.workers == DEFAULT_WORKERS \

@@ -48,9 +48,9 @@ from common import (  # noqa: E402
     DEFAULT_LEARNING,
     DEFAULT_WORKERS,
     HBSEARCH,
-    LEARNING,
     SETTINGS,
     Trace,
+    add_setting_arguments,
     n_iterations_of,
     result_path,
     run_settings,
@@ -459,13 +459,6 @@ def parse_seeds(text):
     return [int(t) for t in text.split(",")]
 
 
-def _positive(text):
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive int")
-    return value
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--problems", nargs="+", choices=list(SETTINGS), metavar="PROBLEM",
@@ -473,12 +466,7 @@ def main(argv=None):
                         help="default: all but mlp_cont and the scikit-learn tasks (sgd_clf, mlp_reg)")
     parser.add_argument("--methods", nargs="+", default=[*HBSEARCH, "optuna"])
     parser.add_argument("--seeds", default="0-9", help="e.g. 0-9 or 0,3,5")
-    parser.add_argument("--n-iterations", type=_positive, default=None,
-                        help="Hyperband iterations (and the peers' call budget); default: the problem's")
-    parser.add_argument("--workers", type=_positive, default=DEFAULT_WORKERS,
-                        help="simulated workers for the synthetic problems and scikit-learn tasks (default 1)")
-    parser.add_argument("--learning", choices=LEARNING, default=DEFAULT_LEARNING,
-                        help="HyperbandOptimizer/HyperbandSearchCV(learning=...) for random, de, bo")
+    add_setting_arguments(parser)
     args = parser.parse_args(argv)
     # Seeds outermost, so a stopped run still has every method on the first seeds.
     for seed in parse_seeds(args.seeds):

@@ -2,10 +2,10 @@
 
 A checkpoint is one file: a header that describes the search, then one frame
 per scored step (its record, the fitted model, and the unit-cube vector of the
-model's configuration). Each frame carries its
-length and a CRC32, and is flushed and fsynced before the next is written, so
-a crash in the middle of a write leaves a torn last frame that is detected
-and dropped, never a corrupt earlier one.
+model's configuration). Each frame carries its length and a CRC32, and is
+flushed and fsynced before the next is written, so a crash in the middle of a
+write leaves a torn last frame that is detected and dropped, never a corrupt
+earlier one.
 
 Checkpoints hold pickled estimators: load only checkpoints you trust.
 """
@@ -111,7 +111,8 @@ class Checkpoint:
         """Open ``path`` for a search described by ``header``.
 
         ``configuration(model)``, if given, is the vector of a model's
-        configuration, saved with each of its steps. A new file gets ``header``. An existing one must have been written by a
+        configuration, saved with each of its steps. A new file gets
+        ``header``. An existing one must have been written by a
         search whose header agrees on every key of ``compare``; otherwise
         :class:`CheckpointMismatch` is raised and the file is left as it was.
         Its saved ``header`` (with its seeds) is the one kept.

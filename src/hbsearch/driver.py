@@ -54,26 +54,24 @@ _DRAW_RETRIES = 25
 _RANDOM_PICKS = 100
 
 
-def check_halving(value) -> str:
-    """``value`` if it is one of :data:`HALVING`, else an error naming ``halving``."""
-    if not isinstance(value, str) or value not in HALVING:
+def _check_choice(name: str, value, allowed: tuple) -> str:
+    if not isinstance(value, str) or value not in allowed:
         raise ValueError(
-            f"halving={value!r} is invalid: it must be one of "
-            + ", ".join(repr(h) for h in HALVING)
+            f"{name}={value!r} is invalid: it must be one of "
+            + ", ".join(repr(a) for a in allowed)
             + "."
         )
     return value
+
+
+def check_halving(value) -> str:
+    """``value`` if it is one of :data:`HALVING`, else an error naming ``halving``."""
+    return _check_choice("halving", value, HALVING)
 
 
 def check_learning(value) -> str:
     """``value`` if it is one of :data:`LEARNING`, else an error naming ``learning``."""
-    if not isinstance(value, str) or value not in LEARNING:
-        raise ValueError(
-            f"learning={value!r} is invalid: it must be one of "
-            + ", ".join(repr(v) for v in LEARNING)
-            + "."
-        )
-    return value
+    return _check_choice("learning", value, LEARNING)
 
 
 def notional_order(plan: Plan) -> tuple[list[tuple[int, int]], list[int]]:

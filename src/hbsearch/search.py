@@ -107,7 +107,6 @@ def _make_scorer(estimator, scoring):
     )
 
 
-
 def _fingerprint(obj) -> str:
     """A hash of ``obj``'s content: joblib's, or of its cloudpickle (as Dask
     ships it) for what only cloudpickle serializes (local classes, lambdas)."""
@@ -115,6 +114,7 @@ def _fingerprint(obj) -> str:
         return joblib.hash(obj)
     except pickle.PicklingError:
         return hashlib.sha1(cloudpickle.dumps(obj)).hexdigest()
+
 
 class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
     """Shared machinery of the searches; subclasses choose the plan.
@@ -251,13 +251,11 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             )
         sampler = make_sampler(self.sampler)
         checkpoint = self.checkpoint
-        if checkpoint is not None and (
-            not isinstance(checkpoint, (str, os.PathLike)) or os.path.isdir(checkpoint)
-        ):
-            raise ValueError(
-                f"checkpoint={checkpoint!r} is invalid: it must be None or the path of a file."
-            )
         if checkpoint is not None:
+            if not isinstance(checkpoint, (str, os.PathLike)) or os.path.isdir(checkpoint):
+                raise ValueError(
+                    f"checkpoint={checkpoint!r} is invalid: it must be None or the path of a file."
+                )
             folder = os.path.dirname(os.path.abspath(checkpoint))
             if not os.path.isdir(folder):
                 raise ValueError(

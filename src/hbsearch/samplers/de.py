@@ -288,9 +288,9 @@ class DifferentialEvolutionSampler(Sampler):
             return _snap(self.rng_.uniform(size=self.n_dims), self.n_levels_)
         if pool is not None and self.rng_.uniform() >= self.random_fraction:
             for _ in range(_MUTATION_RETRIES):
-                trial = self._trial(pool)
+                trial, target = self._trial(pool)
                 if fresh(trial):
-                    self._targets[_key(trial)] = self._last_target
+                    self._targets[_key(trial)] = target
                     return trial
         for _ in range(_RANDOM_RETRIES):
             trial = _snap(self.rng_.uniform(size=self.n_dims), self.n_levels_)
@@ -300,12 +300,12 @@ class DifferentialEvolutionSampler(Sampler):
         return trial
 
     def _trial(self, pool):
+        """A trial vector bred from ``pool``, and the index of the member it was crossed with."""
         name, X, _y, best = pool
         rng, F = self.rng_, self.mutation_factor
         m = len(X)
         t = self._next_target.get(name, 0) % m
         self._next_target[name] = t + 1
-        self._last_target = t
         # A copy, since exp crossover writes into it: DEHB's wrote into its
         # population through a view.
         target = X[t].copy()
@@ -339,4 +339,4 @@ class DifferentialEvolutionSampler(Sampler):
                 length += 1
                 if length >= d or rng.uniform() >= self.crossover_prob:
                     break
-        return _snap(trial, self.n_levels_)
+        return _snap(trial, self.n_levels_), t

@@ -322,7 +322,8 @@ class KernelDensitySampler(Sampler):
                 pending = _snap(np.clip(np.asarray(pending, float).reshape(-1, self.n_dims), 0, 1),
                                 self.n_levels_)
                 bad = _ProductKDE(np.vstack([bad.data, pending]), self.n_categories_, self.min_bandwidth,
-                                  reference=self._reference, prior_weight=self.prior_weight)
+                                  reference=np.vstack([good.data, bad.data]),
+                                  prior_weight=self.prior_weight)
             out[use_model] = self._best_candidates(int(use_model.sum()), good, bad)
         return out
 
@@ -348,23 +349,17 @@ class KernelDensitySampler(Sampler):
             # -inf (failures) sorts last; the stable sort breaks ties by
             # arrival, so that the split is reproducible.
             order = np.argsort(-y, kind="stable")
-            return self._split(budget, X, order, n_finite)
+            # At least one good point, never a failure; the bad set is never
+            # empty, since top_n_percent < 100 and a budget has 2 points or more.
+            n_good = min(max(1, int(len(y) * self.top_n_percent / 100)), n_finite)
+            good, bad = X[order[:n_good]], X[order[n_good:]]
+            w = self.prior_weight
+            return (
+                budget,
+                _ProductKDE(good, self.n_categories_, self.min_bandwidth, reference=X, prior_weight=w),
+                _ProductKDE(bad, self.n_categories_, self.min_bandwidth, reference=X, prior_weight=w),
+            )
         return None
-
-    def _split(self, budget, X, order, n_finite):
-        if n_finite == 0:
-            return None
-        n_good = max(1, int(len(X) * self.top_n_percent / 100))
-        n_good = min(n_good, n_finite)
-        good, bad = X[order[:n_good]], X[order[n_good:]]
-        self._reference = X
-        w = self.prior_weight
-        return (
-            budget,
-            _ProductKDE(good, self.n_categories_, self.min_bandwidth, reference=X, prior_weight=w),
-            _ProductKDE(bad if len(bad) else X, self.n_categories_, self.min_bandwidth, reference=X,
-                        prior_weight=w),
-        )
 
     def _best_candidates(self, n, good, bad):
         """The best of ``num_samples`` candidates, ``n`` times over."""
