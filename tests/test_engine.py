@@ -131,7 +131,7 @@ def test_priority_is_calls_still_ahead_then_the_rank_of_the_latest_score(client)
 
 
 def test_groups_hold_at_most_so_many_distinct_blocks():
-    from hbsearch.engine import _groups
+    from hbsearch.engine import task_groups as _groups
 
     ones = [1] * 20
     assert _groups([0, 1, 2, 0, 1, 2], ones, 2) == [[0, 1], [2, 0], [1, 2]]

@@ -34,6 +34,7 @@ from . import __version__, engine
 from .checkpoint import Checkpoint
 from .driver import Driver, check_halving, check_learning
 from .progress import Progress
+from .replay import Replay
 from .results import ModelInfo, cv_results, fitted_metadata, history, model_history
 from .samplers import Sampler, make_sampler, setup_sampler
 from .schedule import (
@@ -357,7 +358,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
                     )
                     outcome = engine.run_search(
                         client,
-                        driver,
+                        Replay(driver, checkpoint.steps if checkpoint is not None else {}),
                         self.estimator,
                         data,
                         fit_params=fit_params,

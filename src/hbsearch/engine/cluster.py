@@ -1,0 +1,72 @@
+"""The Dask cluster a search runs on, and what one task may hold of it."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import os
+
+__all__ = ["client_for_fit", "release", "task_memory"]
+
+logger = logging.getLogger("hbsearch")
+
+
+@contextlib.contextmanager
+def client_for_fit(n_workers: int | None = None):
+    """The active Dask client, or a local cluster that lives for this block."""
+    from distributed import Client, LocalCluster, get_client
+
+    try:
+        client = get_client()
+    except ValueError:
+        client = None
+    if client is not None:
+        yield client
+        return
+    n_workers = n_workers or os.cpu_count() or 1
+    with LocalCluster(
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",
+        silence_logs=logging.ERROR,
+    ) as cluster, Client(cluster, set_as_default=True) as client:
+        logger.info("started a local Dask cluster with %d workers", n_workers)
+        yield client
+
+
+def task_memory(client) -> float:
+    """Bytes of data one task may hold: the ``hbsearch.task-memory`` setting if any.
+
+    Otherwise an eighth of the smallest memory a worker thread has (a worker's
+    ``memory_limit`` over its threads); unlimited when no worker has a limit.
+    An eighth leaves room for what a worker holds besides: its own code
+    (about 200 MiB with scikit-learn), the data Dask keeps in memory before
+    spilling (60% of the limit by default), and blocks fetched for a task.
+    """
+    import dask
+    from dask.utils import parse_bytes
+
+    setting = dask.config.get("hbsearch.task-memory", None)
+    if setting is not None:
+        value = parse_bytes(setting) if isinstance(setting, str) else setting
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise ValueError(
+                f"the dask config 'hbsearch.task-memory' is {setting!r}: it must be a positive "
+                "number of bytes or a string such as '256MiB'."
+            )
+        return float(value)
+    per_thread = [
+        w["memory_limit"] / max(w.get("nthreads", 1), 1)
+        for w in client.scheduler_info()["workers"].values()
+        if w.get("memory_limit")
+    ]
+    return min(per_thread) / 8 if per_thread else math.inf
+
+
+def release(futures) -> None:
+    """Let the cluster forget ``futures`` (None entries are skipped)."""
+    for future in futures:
+        if future is not None and hasattr(future, "release"):
+            future.release()
