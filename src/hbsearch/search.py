@@ -66,7 +66,9 @@ def _fitted_or_estimator_has(name):
 
 
 # Settings that do not change what a search computes, so a resumed fit may change them.
-_NOT_IN_CHECKPOINT = {"estimator", "parameters", "verbose", "prefix", "max_time", "checkpoint"}
+_NOT_IN_CHECKPOINT = {
+    "estimator", "parameters", "verbose", "prefix", "max_time", "max_job_time", "checkpoint"
+}
 # What a checkpoint and the search resuming from it must agree on.
 _CHECKED = ("format", "hbsearch", "search", "settings", "estimator", "plan", "configurations", "data")
 
@@ -268,6 +270,14 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             isinstance(max_time, bool) or not isinstance(max_time, numbers.Real) or not max_time > 0
         ):
             raise ValueError(f"max_time={max_time!r} is invalid: it must be None or a number of seconds > 0.")
+        max_job_time = self.max_job_time
+        if max_job_time is not None and (
+            isinstance(max_job_time, bool) or not isinstance(max_job_time, numbers.Real)
+            or not max_job_time > 0
+        ):
+            raise ValueError(
+                f"max_job_time={max_job_time!r} is invalid: it must be None or a number of seconds > 0."
+            )
         verbose = self.verbose
         if not isinstance(verbose, (bool, numbers.Real)) or verbose < 0:
             raise ValueError(f"verbose={verbose!r} is invalid: it must be a bool or a number >= 0.")
@@ -366,6 +376,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
                         order_seed=order_seed,
                         error_score=self.error_score,
                         max_time=self.max_time,
+                        max_job_time=self.max_job_time,
                         checkpoint=checkpoint,
                         on_record=progress,
                         label=lambda i: self._label(driver, i),
@@ -666,6 +677,13 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         Seconds after which no more work is started: work under way is
         dropped, and ``fit`` returns with the models scored so far (and a
         warning). A KeyboardInterrupt during ``fit`` does the same.
+    max_job_time : float or None, default=None
+        Seconds one job (a model's partial_fit calls up to its next score)
+        may run. A job past it is recorded as failed (its error says so) and
+        the search goes on; its worker is restarted through its nanny, which
+        frees the thread a hung ``partial_fit`` holds (a worker without a
+        nanny cannot be, and a warning names it). When ``fit`` returns early,
+        workers still running its tasks are restarted too. None: no limit.
     checkpoint : str, path or None, default=None
         A file where every scored step (record and fitted model) is saved as
         it completes; its directory must exist. Calling ``fit`` again with the same file and the same
@@ -744,6 +762,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         scoring: str | Callable | None = None,
         error_score: float | str = np.nan,
         max_time: float | None = None,
+        max_job_time: float | None = None,
         checkpoint: str | os.PathLike | None = None,
         progress: bool = False,
         verbose: bool | int = False,
@@ -764,6 +783,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         self.scoring = scoring
         self.error_score = error_score
         self.max_time = max_time
+        self.max_job_time = max_job_time
         self.checkpoint = checkpoint
         self.progress = progress
         self.verbose = verbose
@@ -836,7 +856,7 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
         on then depends on the order the scores arrive in.
     test_size, patience, tol, random_state, scoring, error_score
         As for :class:`HyperbandSearchCV` (``patience=True`` is not allowed here).
-    max_time, checkpoint, progress, verbose, prefix, sampler
+    max_time, max_job_time, checkpoint, progress, verbose, prefix, sampler
         As for :class:`HyperbandSearchCV`.
 
     Attributes
@@ -874,6 +894,7 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
         scoring: str | Callable | None = None,
         error_score: float | str = np.nan,
         max_time: float | None = None,
+        max_job_time: float | None = None,
         checkpoint: str | os.PathLike | None = None,
         progress: bool = False,
         verbose: bool | int = False,
@@ -894,6 +915,7 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
         self.scoring = scoring
         self.error_score = error_score
         self.max_time = max_time
+        self.max_job_time = max_job_time
         self.checkpoint = checkpoint
         self.progress = progress
         self.verbose = verbose
@@ -927,7 +949,7 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         Calls between two scores of a model.
     test_size, patience, tol, random_state, scoring, error_score
         As for :class:`HyperbandSearchCV` (``patience=True`` is not allowed here).
-    max_time, checkpoint, progress, verbose, prefix, sampler
+    max_time, max_job_time, checkpoint, progress, verbose, prefix, sampler
         As for :class:`HyperbandSearchCV`.
 
     Attributes
@@ -962,6 +984,7 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         scoring: str | Callable | None = None,
         error_score: float | str = np.nan,
         max_time: float | None = None,
+        max_job_time: float | None = None,
         checkpoint: str | os.PathLike | None = None,
         progress: bool = False,
         verbose: bool | int = False,
@@ -980,6 +1003,7 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         self.scoring = scoring
         self.error_score = error_score
         self.max_time = max_time
+        self.max_job_time = max_job_time
         self.checkpoint = checkpoint
         self.progress = progress
         self.verbose = verbose

@@ -6,6 +6,7 @@ import contextlib
 import logging
 import math
 import os
+import threading
 
 __all__ = ["client_for_fit", "release", "task_memory"]
 
@@ -24,8 +25,13 @@ def client_for_fit(n_workers: int | None = None):
     if client is not None:
         yield client
         return
+    import dask
+
     n_workers = n_workers or os.cpu_count() or 1
-    with LocalCluster(
+    # Dask gives up on a task once this many workers died under it, and
+    # blames every task that was on them; the search runs such tasks again
+    # alone to find the one that kills, so the first death is enough here.
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), LocalCluster(
         n_workers=n_workers,
         threads_per_worker=1,
         processes=True,
@@ -33,7 +39,40 @@ def client_for_fit(n_workers: int | None = None):
         silence_logs=logging.ERROR,
     ) as cluster, Client(cluster, set_as_default=True) as client:
         logger.info("started a local Dask cluster with %d workers", n_workers)
-        yield client
+        keeper = _WorkerKeeper(cluster, n_workers)
+        try:
+            yield client
+        finally:
+            keeper.stop()
+
+
+class _WorkerKeeper:
+    """Brings a local cluster back to ``n`` workers when some are gone for good.
+
+    A nanny restarts a worker that dies; but one that dies again while it is
+    starting (a task that crashes every worker it lands on) can take its
+    nanny down, and the cluster would shrink to nothing.
+    """
+
+    def __init__(self, cluster, n: int, every: float = 2.0):
+        self._cluster, self._n, self._every = cluster, n, every
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="hbsearch-worker-keeper", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self._every):
+            try:
+                if len(self._cluster.workers) < self._n:
+                    logger.info("restoring the local cluster to %d workers", self._n)
+                    self._cluster.scale(self._n)
+            except Exception:  # the cluster is closing: nothing to keep
+                logger.debug("worker keeper stopped", exc_info=True)
+                return
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()
 
 
 def task_memory(client) -> float:

@@ -45,10 +45,10 @@ TASK_SECONDS = 0.5
 # job); larger ones stay on the cluster and are scored by a task of their own.
 MODEL_BYTES_TO_TRAVEL = 1 << 20
 
-# A job whose tasks were on a dying worker this many times running (Dask's
-# allowed-failures + 1 each) is the likely killer: its model is failed. One
-# retry first, so that tasks merely queued on dying workers are not blamed.
-ATTEMPTS_BEFORE_BLAME = 2
+
+# A job that Dask gave up on (its workers died under it) runs again alone; it
+# is failed when the worker it runs alone on dies this many times.
+SOLO_DEATHS = 2
 
 # A job whose inputs were lost (every copy died with its workers) is run again
 # this many times before the search gives up.
@@ -77,9 +77,12 @@ class _Running:
     trained: object  # future of the trained state (model, fit_time, error)
     scored: object  # future of the job's result (model, fit_time, error, score, score_time, size)
     keys: list
-    attempts: int = 1
+    suspect: bool = False  # running alone, after Dask gave up on it (KilledWorker)
+    solo_deaths: int = 0  # workers that died while it ran alone on them
+    seen_on: str | None = None  # the worker a suspect was seen on
     resends: int = 0
     started: float | None = None  # when a task of the job was first seen running
+    overdue: bool = False  # ended in a fault the queue of results has not delivered yet
 
 
 class _Stop(Exception):
@@ -140,6 +143,8 @@ class SearchLoop:
         self.threads = 1
         self.watched = -math.inf  # when the cluster was last looked at
         self.workerless_since = None
+        self.suspects: list[_Running] = []  # jobs to run alone, one at a time
+        self.memory_limits: dict[str, int | None] = {}
         self.start = time.perf_counter()
 
     # -- the run -----------------------------------------------------------
@@ -161,8 +166,12 @@ class SearchLoop:
                 stopped_early = "it was interrupted (KeyboardInterrupt)"
             for model in list(self.states):
                 self._retire(model)
-            return SearchOutcome(self.records, self._best_model(),
-                                 self.best[1] if self.best else None, stopped_early)
+            best_model, best_index = None, self.best[1] if self.best else None
+            try:
+                best_model = self._best_model()
+            except _Stop as stop:  # it was lost with workers that never came back
+                stopped_early = stopped_early or f"{stop}, and the best model was lost with them"
+            return SearchOutcome(self.records, best_model, best_index, stopped_early)
         finally:
             self._release_all()
 
@@ -170,7 +179,7 @@ class SearchLoop:
         while True:
             self._take_jobs()
             self._fill_cluster()
-            if not self.running:
+            if not self.running and not self.suspects:
                 return
             batch = self._next_batch()
             for future, result in batch:
@@ -199,6 +208,9 @@ class SearchLoop:
         # best first, and Dask holds a few per worker thread: a free worker
         # gets the best job there is, and has its next ones at hand while the
         # client answers (more when jobs are short, so workers never wait).
+        if self.suspects:
+            self._try_suspect()
+            return
         per_thread = 2 + (min(30, int(CLIENT_SECONDS / self.job_seconds)) if self.job_seconds else 0)
         while self.waiting and len(self.running) < per_thread * self.threads:
             job = heapq.heappop(self.waiting)[2]
@@ -242,7 +254,8 @@ class SearchLoop:
                 trained = client.submit(tasks.train, *args, key=key, **options)
             keys.append(key)
         scored = trained if fused else self._submit_scoring(trained, name, calls, token, keys, options)
-        entry.trained, entry.scored, entry.keys, entry.started = trained, scored, keys, None
+        entry.trained, entry.scored, entry.keys = trained, scored, keys
+        entry.started, entry.overdue = None, False
         self.running[scored.key] = entry
         self.queue.add(scored)
 
@@ -353,20 +366,57 @@ class SearchLoop:
         self._submit(entry)
 
     def _killed(self, entry: _Running, exception) -> None:
-        if entry.attempts < ATTEMPTS_BEFORE_BLAME:
-            entry.attempts += 1
-            logger.info("a worker died under %s; running it again", entry.scored.key)
-            self._submit(entry)
-            return
+        """Dask gave up on a job whose workers kept dying: find out whether it killed them."""
+        # Dask blames every task that was on a dying worker, queued or running;
+        # so a job is run again alone, and failed only if its worker dies then.
         worker = exception.last_worker
-        limit = getattr(worker, "memory_limit", None)
+        self._died_under(entry, getattr(worker, "address", worker), getattr(worker, "memory_limit", None))
+
+    def _died_under(self, entry: _Running, worker, memory_limit) -> None:
+        """A worker died under ``entry``'s job: run it again alone, or blame it."""
+        if entry.suspect:
+            entry.solo_deaths += 1
+        # A worker killed from outside (a lost machine, a pre-empted node) could
+        # die under an innocent job running alone: it must happen twice.
+        if entry.solo_deaths >= SOLO_DEATHS:
+            self._blame(entry, worker, memory_limit)
+            return
+        logger.info("a worker died under %s; running it again alone", entry.scored.key)
+        entry.suspect = True
+        self.suspects.append(entry)
+
+    def _blame(self, entry: _Running, worker, memory_limit) -> None:
         error = (
-            f"the worker training this model died {entry.attempts} times in a row "
-            f"(last: {getattr(worker, 'address', worker)}): the model crashed its worker process, "
-            + (f"for example by exceeding the worker's memory limit of {_bytes(limit)}."
-               if limit else "for example by exhausting the machine's memory.")
+            f"the worker training this model died each of the {SOLO_DEATHS} times it ran alone "
+            f"there (last: {worker}): the model crashed its worker process, "
+            + (f"for example by exceeding the worker's memory limit of {_bytes(memory_limit)}."
+               if memory_limit else "for example by exhausting the machine's memory.")
         )
         self._fail(entry, error)
+
+    def _try_suspect(self) -> None:
+        """Run the next suspect once nothing else of the search runs."""
+        if self.running:
+            return
+        entry = self.suspects.pop(0)
+        entry.seen_on = None
+        self._submit(entry)
+
+    def _watch_suspect(self) -> None:
+        """Blame a suspect whose worker dies while it runs there alone."""
+        entry = next((e for e in self.running.values() if e.suspect), None)
+        if entry is None:
+            return
+        if entry.seen_on is not None and entry.seen_on not in self.client.nthreads():
+            del self.running[entry.scored.key]
+            self.client.cancel([entry.trained, entry.scored])
+            self._died_under(entry, entry.seen_on, self.memory_limits.get(entry.seen_on))
+            return
+        keys = set(entry.keys)
+        for worker, processing in self.client.processing().items():
+            if keys.intersection(processing):
+                entry.seen_on = worker
+                self.memory_limits[worker] = _worker_info(self.client, worker).get("memory_limit")
 
     def _fail(self, entry: _Running, error: str) -> None:
         """Record ``entry``'s job as failed with ``error``: ranked last, never promoted."""
@@ -379,13 +429,35 @@ class SearchLoop:
     # -- the watch ---------------------------------------------------------
 
     def _watch(self) -> None:
-        """Stop at max_time or with no workers; fail jobs past max_job_time."""
+        """Stop at max_time or with no workers; handle lost faults, suspects and late jobs."""
         now = time.perf_counter()
         if self.max_time is not None and now - self.start >= self.max_time:
             raise _Stop(f"max_time={self.max_time} s was reached")
         if now - self.watched < WATCH_SECONDS:
             return
         self.watched = now
+        self._watch_workers(now)
+        self._collect_undelivered()
+        self._watch_suspect()
+        if self.max_job_time is not None:
+            self._time_jobs(now)
+
+    def _collect_undelivered(self) -> None:
+        """Handle faults that the queue of results did not deliver within a watch."""
+        # as_completed loses a result when a future errs between its wait and
+        # its fetch (a KilledWorker under worker restarts): without this, the
+        # search would wait for it forever.
+        for key, entry in list(self.running.items()):
+            if entry.scored.status not in ("error", "cancelled"):
+                continue
+            if entry.overdue:
+                del self.running[key]
+                self._faulted(entry, entry.scored)
+            else:
+                entry.overdue = True
+
+    def _watch_workers(self, now: float) -> None:
+        """Count the cluster's threads; stop when the scheduler is gone or no worker came back in time."""
         if self.client.status != "running":
             raise RuntimeError(_scheduler_lost(self.client, self.checkpoint))
         self.threads = sum(self.client.nthreads().values())
@@ -394,8 +466,6 @@ class SearchLoop:
         else:
             self._no_workers(now)
         self.threads = max(self.threads, 1)
-        if self.max_job_time is not None:
-            self._time_jobs(now)
 
     def _no_workers(self, now: float) -> None:
         import dask
@@ -403,7 +473,7 @@ class SearchLoop:
 
         if self.workerless_since is None:
             self.workerless_since = now
-            logger.warning("the cluster has no workers: the search waits for some")
+            logger.info("the cluster has no workers: the search waits for some")
         limit = parse_timedelta(dask.config.get("hbsearch.no-workers-timeout", "60s"))
         if now - self.workerless_since >= limit:
             raise _Stop(
@@ -414,10 +484,11 @@ class SearchLoop:
     def _time_jobs(self, now: float) -> None:
         """Note when each job is first seen running; fail those past max_job_time."""
         keys = {key: entry for entry in self.running.values() for key in entry.keys}
-        stacks = self.client.call_stack(keys=list(keys)) if keys else {}
+        # Every executing task, filtered here: the scheduler refuses keys it forgot.
+        stacks = self.client.call_stack() if keys else {}
         where = {}
         for worker, executing in stacks.items():
-            for key in executing:
+            for key in set(executing).intersection(keys):
                 where[keys[key].scored.key] = worker
                 keys[key].started = keys[key].started or now
         late = [(entry, where.get(key)) for key, entry in self.running.items()
@@ -434,8 +505,7 @@ class SearchLoop:
         """Restart the worker a late job runs on, through its nanny, or say why not."""
         if worker is None:
             return
-        info = self.client.scheduler_info().get("workers", {}).get(worker, {})
-        if info.get("nanny"):
+        if _worker_info(self.client, worker).get("nanny"):
             self.client.restart_workers([worker], raise_for_error=False)
             return
         warnings.warn(
@@ -463,7 +533,18 @@ class SearchLoop:
         if self.best is None:
             return None
         state = self.best[2]
-        return (state.result() if isinstance(state, Future) else state)[0]
+        if isinstance(state, Future):
+            from distributed import wait
+
+            # It may be computed again (lost with a worker): watch the cluster meanwhile.
+            while True:
+                try:
+                    wait([state], timeout=WATCH_SECONDS)
+                    break
+                except TimeoutError:
+                    self._watch_workers(time.perf_counter())
+            state = state.result()
+        return state[0]
 
     def _release_all(self) -> None:
         # Releasing every future we hold lets the scheduler forget the work,
@@ -484,13 +565,11 @@ class SearchLoop:
 
     def _stop_running_tasks(self) -> None:
         """Restart the workers still running tasks of this search, so that none outlives fit."""
-        keys = [key for entry in self.running.values() for key in entry.keys]
-        with_nanny = self.client.scheduler_info().get("workers", {})
-        workers = [w for w, executing in self.client.call_stack(keys=keys).items() if executing]
-        if workers:
-            self.client.restart_workers(
-                [w for w in workers if with_nanny.get(w, {}).get("nanny")], raise_for_error=False
-            )
+        keys = {key for entry in self.running.values() for key in entry.keys}
+        busy = [w for w, executing in self.client.call_stack().items() if keys.intersection(executing)]
+        with_nanny = [w for w in busy if _worker_info(self.client, w).get("nanny")]
+        if with_nanny:
+            self.client.restart_workers(with_nanny, raise_for_error=False)
 
 
 def task_groups(blocks: list[int], sizes: list, most: float) -> list[list[int]]:
@@ -510,6 +589,15 @@ def task_groups(blocks: list[int], sizes: list, most: float) -> list[list[int]]:
     if current:
         groups.append(current)
     return groups
+
+
+def _worker_info(client, worker: str) -> dict:
+    """What the scheduler tells of one worker (empty when it is gone)."""
+    try:
+        workers = client.scheduler_info(n_workers=-1)["workers"]  # every worker, not the first few
+    except TypeError:  # older Dask lists them all
+        workers = client.scheduler_info()["workers"]
+    return workers.get(worker, {})
 
 
 def _bytes(n) -> str:
