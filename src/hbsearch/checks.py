@@ -46,7 +46,17 @@ _METRIC_ARGUMENTS = {"y_true", "y_pred", "y", "labels_true", "y_score", "y_prob"
 
 
 def _short(value) -> str:
-    return reprlib.repr(value)
+    """A value as a message shows it: short, and the same from run to run."""
+    shape = getattr(value, "shape", None)
+    if shape and not is_dask_collection(value):
+        return f"<{type(value).__name__} of shape {tuple(shape)}>"
+    if isinstance(value, (list, tuple)) and len(value) > 6:
+        return f"<{type(value).__name__} of {len(value)} values>"
+    text = reprlib.repr(value)
+    if len(text) > 60 or " at 0x" in repr(value):
+        kind = type(value)
+        return f"<{kind.__module__}.{kind.__qualname__} object>"
+    return text
 
 
 def _name(estimator) -> str:
@@ -106,8 +116,6 @@ def check_space(estimator, parameters, space) -> None:
                     f"{label}[{key!r}] is invalid: {_name(estimator)} has no parameter {key!r}.{hint} "
                     f"Its parameters are: {', '.join(sorted(valid))}."
                 )
-    for params in sample_configurations(space):
-        check_configuration(estimator, params, _label_of(parameters, params))
     try:
         cloudpickle.dumps(estimator)
     except Exception as error:
@@ -115,6 +123,8 @@ def check_space(estimator, parameters, space) -> None:
             f"estimator={_name(estimator)}(...) cannot be serialized with cloudpickle, as Dask "
             f"sends it to the workers: {type(error).__name__}: {error}"
         ) from error
+    for params in sample_configurations(space):
+        check_configuration(estimator, params, _label_of(parameters, params))
 
 
 def _label_of(parameters, params) -> str:
@@ -156,7 +166,14 @@ def check_configuration(estimator, params, label) -> None:
     parameter validation and serializes."""
     name = _name(estimator)
     try:
-        model = clone(estimator).set_params(**params)
+        model = clone(estimator)
+    except Exception as error:
+        raise TypeError(
+            f"estimator={name}(...) cannot be copied with sklearn.base.clone, as the search copies "
+            f"it for every configuration: {type(error).__name__}: {error}"
+        ) from error
+    try:
+        model.set_params(**params)
     except Exception as error:
         raise ValueError(
             f"{label} is invalid: {name}.set_params refuses the configuration {_short(params)}: "
