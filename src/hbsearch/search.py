@@ -716,7 +716,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         As in scikit-learn; None uses the estimator's ``score``.
     error_score : "raise" or float, default=np.nan
         Score given to a model whose ``partial_fit`` or scoring raises, or
-        whose score is not finite. Such a model keeps its error in
+        whose score is not a finite real number. Such a model keeps its error in
         ``cv_results_["error"]`` and ``history_``, ranks last and is not
         trained further; the search goes on and warns once. "raise" stops the
         search with the first error instead.
@@ -729,8 +729,11 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         it completes; its directory must exist. Calling ``fit`` again with the same file and the same
         settings and data resumes: saved steps are not run again, and the
         results equal those of an uninterrupted search. A file written by a
-        search with other settings, data or version is refused. Checkpoints
-        hold pickled estimators: only resume from files you trust.
+        search with other settings, data (compared by its values: a hash of
+        in-memory data, a dask collection's token) or version is refused,
+        naming what differs; ``progress``, ``verbose``, ``prefix`` and
+        ``max_time`` may change. Checkpoints hold pickled estimators: only
+        resume from files you trust.
     progress : bool, default=False
         Show a progress bar (``tqdm.auto``: terminals and notebooks) whose
         length is the planned partial_fit calls, with the best score so far.
