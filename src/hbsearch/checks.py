@@ -305,7 +305,7 @@ def _tags(estimator):
 
 
 def _is_frame(obj) -> bool:
-    return hasattr(obj, "iloc") and hasattr(obj, "dtypes")
+    return hasattr(obj, "iloc") and hasattr(obj, "columns")
 
 
 def _head(obj):
