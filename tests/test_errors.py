@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import warnings
 
@@ -306,3 +309,29 @@ def test_a_sampler_that_cannot_learn_warns(client, search, warns):
     if warns:
         assert f"sampler={search.sampler!r} cannot learn here" in messages[0]
         assert "random search in effect" in messages[0]
+
+
+UNGUARDED = """
+import numpy as np
+from sklearn.linear_model import SGDClassifier
+from hbsearch import HyperbandSearchCV
+
+X = np.random.RandomState(0).normal(size=(100, 3))
+search = HyperbandSearchCV(SGDClassifier(random_state=0), {"alpha": [1e-4, 1e-3]}, max_iter=3)
+search.fit(X, np.arange(100) % 2)
+"""
+
+
+def test_a_script_without_the_main_guard_gets_one_clear_error(tmp_path):
+    # Its local cluster's worker processes would import the script again and
+    # fail to start, each with a traceback of its own.
+    script = tmp_path / "unguarded.py"
+    script.write_text(UNGUARDED)
+    env = {**os.environ, "PYTHONPATH": os.path.join(os.path.dirname(__file__), os.pardir, "src")}
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode != 0
+    assert done.stderr.count("RuntimeError: fit was called at the top level of the script 'unguarded.py'") == 1
+    assert 'if __name__ == "__main__":' in done.stderr
+    assert "Nanny" not in done.stderr

@@ -12,14 +12,18 @@ allowed.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import inspect
 import math
 import numbers
+import os
 import reprlib
+import sys
 import warnings
 
 import cloudpickle
+import dask
 import numpy as np
 from dask import compute, is_dask_collection
 from sklearn.base import clone, is_classifier
@@ -93,6 +97,7 @@ def check_fit(search, X, y, fit_params, *, space, plan, test_size, halving=None,
     check_fit_params(X, fit_params)
     check_rows(estimator, X, test_size, classes)
     warn_if_sampler_cannot_learn(search, plan, halving, learning)
+    check_entry_point()
 
 
 # -- the search space ------------------------------------------------------
@@ -621,4 +626,69 @@ def warn_if_sampler_cannot_learn(search, plan, halving, learning) -> None:
         f"{setting} cannot learn here: {why}, so the search is a random search in effect. {advice}",
         UserWarning,
         stacklevel=3,
+    )
+
+
+# -- the script ----------------------------------------------------------------
+
+
+def _is_main_guard(node) -> bool:
+    """Whether ``node`` is ``if __name__ == "__main__":`` (either way round)."""
+    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
+        return False
+    test = node.test
+    if len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = [s.id for s in sides if isinstance(s, ast.Name)]
+    texts = [s.value for s in sides if isinstance(s, ast.Constant)]
+    return names == ["__name__"] and texts == ["__main__"]
+
+
+def check_entry_point() -> None:
+    """Refuse a fit called from a script's unguarded top level when it would start a local cluster.
+
+    The local cluster's worker processes are started with ``spawn`` (Dask's
+    default), which imports the main script again: without an
+    ``if __name__ == "__main__":`` guard each worker would run the search
+    again, and fail to start, with one long traceback per worker. One clear
+    error before any process starts says what to do instead.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if path is None or not os.path.isfile(path):
+        return  # a notebook, an interactive session, python -c: not imported again
+    if dask.config.get("distributed.worker.multiprocessing-method", "spawn") == "fork":
+        return  # forked workers do not import the script again
+    from distributed import get_client
+
+    try:
+        get_client()
+        return  # fit runs on the active client and starts no process
+    except ValueError:
+        pass
+    frame = sys._getframe(1)
+    while frame is not None and not (frame.f_globals is vars(main) and frame.f_code.co_name == "<module>"):
+        frame = frame.f_back
+    if frame is None:
+        return  # not called from the script's top level
+    line = frame.f_lineno
+    try:
+        with open(path, encoding="utf-8") as handle:
+            tree = ast.parse(handle.read())
+    except (OSError, SyntaxError, ValueError):
+        return
+    for node in tree.body:
+        if node.lineno <= line <= (node.end_lineno or node.lineno):
+            if _is_main_guard(node):
+                return
+            break
+    else:
+        return
+    raise RuntimeError(
+        f"fit was called at the top level of the script {os.path.basename(path)!r} (line {line}), "
+        "outside an `if __name__ == \"__main__\":` block, with no Dask client running: fit would "
+        "start a local Dask cluster whose worker processes import the script again, and would run "
+        "it again. Put the script's work under `if __name__ == \"__main__\":` (or start a "
+        "distributed.Client yourself, under that guard)."
     )
