@@ -375,8 +375,8 @@ def check_data(estimator, X, y, fit_params) -> np.ndarray | None:
     if y is None:
         if required:
             raise ValueError(
-                f"y=None is invalid: {name} needs targets (its target_tags.required tag is True): "
-                "pass y to fit."
+                f"y=None is invalid: {name} requires y to be passed, but the target y is None "
+                "(its target_tags.required tag is True): pass y to fit."
             )
         return None
     if not required:
@@ -428,10 +428,11 @@ def _check_numeric(head, name, categorical) -> None:
     for value in values.ravel():
         try:
             float(value)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"X holds non-numeric values (dtype {values.dtype}, e.g. {_short(value)}) and "
-                f"{name} takes numbers only: encode them first, e.g. with "
+        except (TypeError, ValueError) as error:
+            # The same kind of error as float()'s, and its words, as scikit-learn's own check gives.
+            raise type(error)(
+                f"X holds non-numeric values (dtype {values.dtype}, e.g. {_short(value)}: {error}) "
+                f"and {name} takes numbers only: encode them first, e.g. with "
                 "sklearn.preprocessing.OneHotEncoder or OrdinalEncoder."
             ) from None
 
