@@ -178,6 +178,8 @@ CASES = [
      "y=None is invalid: SGDClassifier requires y to be passed, but the target y is None"),
     (HyperbandSearchCV(SGDClassifier(), SPACE), (X, np.zeros(100, dtype=int)), ValueError,
      "y has 1 class (0) and SGDClassifier is a classifier, which needs at least two"),
+    (HyperbandSearchCV(SGDClassifier(), SPACE), (X, X[:, 0]), ValueError,
+     "y holds continuous values (e.g. 1.764052345967664) and SGDClassifier is a classifier, which needs class labels"),
     (SuccessiveHalvingSearchCV(SGDClassifier(), SPACE), (with_value(X, 5, 1, np.nan), y), ValueError,
      "X contains NaN (row 5, column 1)"),
     (IncrementalSearchCV(SGDClassifier(), SPACE), (X, None), ValueError, "y=None is invalid"),

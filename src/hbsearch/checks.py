@@ -28,6 +28,7 @@ import numpy as np
 from dask import compute, is_dask_collection
 from sklearn.base import clone, is_classifier
 from sklearn.utils import get_tags
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 from .driver import notional_order
 from .samplers import RandomSampler
@@ -51,6 +52,8 @@ _METRIC_ARGUMENTS = {"y_true", "y_pred", "y", "labels_true", "y_score", "y_prob"
 
 def _short(value) -> str:
     """A value as a message shows it: short, and the same from run to run."""
+    if isinstance(value, np.generic):
+        value = value.item()
     shape = getattr(value, "shape", None)
     if shape and not is_dask_collection(value):
         return f"<{type(value).__name__} of shape {tuple(shape)}>"
@@ -389,6 +392,13 @@ def check_data(estimator, X, y, fit_params) -> np.ndarray | None:
     if given is not None:
         return np.asarray(given)
     values = np.asarray(y)
+    try:
+        check_classification_targets(values)
+    except ValueError as error:
+        raise ValueError(
+            f"y holds {type_of_target(values)} values (e.g. {_short(values.ravel()[0])}) and {name} is "
+            f"a classifier, which needs class labels: {error}"
+        ) from None
     if values.ndim != 1:
         return None  # multi-output targets: their classes are per output
     try:
