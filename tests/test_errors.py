@@ -58,6 +58,16 @@ class Holds(BaseEstimator):
         return 0.0
 
 
+class NoParams:
+    """An estimator that is not a scikit-learn BaseEstimator."""
+
+    def partial_fit(self, X, y=None):
+        return self
+
+    def score(self, X, y=None):
+        return 0.0
+
+
 def my_metric(y_true, y_pred, sample_weight=None):
     return float(np.mean(y_true == y_pred))
 
@@ -150,6 +160,8 @@ CASES = [
      "estimator=Holds(...) cannot be serialized"),
     (HyperbandSearchCV(SGDClassifier(), SPACE), (X, y, {"callback": threading.Lock()}), TypeError,
      "callback=<_thread.lock object> cannot be serialized with cloudpickle"),
+    (HyperbandSearchCV(NoParams(), {"alpha": [1]}), None, TypeError,
+     "estimator=NoParams(...) is invalid: it has no get_params and set_params"),
     # scoring that is not a scorer(estimator, X, y)
     (HyperbandSearchCV(SGDClassifier(), SPACE, scoring=accuracy_score), None, TypeError,
      "scoring=accuracy_score is invalid: it is a metric, not a scorer"),
