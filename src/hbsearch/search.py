@@ -448,7 +448,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             "about": {
                 "estimator": {
                     "class": type(self.estimator).__name__,
-                    **{k: repr(v) for k, v in self.estimator.get_params(deep=False).items()},
+                    **{k: reprlib.repr(v) for k, v in self.estimator.get_params(deep=False).items()},
                 },
                 "configurations": _describe_space(self.parameters),
             },
