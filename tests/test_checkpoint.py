@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,8 +16,8 @@ from conftest import CountingValue, scheduler_task_count
 from scipy.stats import uniform
 
 import hbsearch.search
-from hbsearch import HyperbandSearchCV
-from hbsearch.checkpoint import CheckpointMismatch
+from hbsearch import HyperbandSearchCV, checkpoint
+from hbsearch.checkpoint import CheckpointCorrupt, CheckpointMismatch
 
 X = np.zeros((40, 2))
 
@@ -102,7 +103,7 @@ def test_a_torn_last_write_is_dropped(client, tmp_path):
     first = make_search(log, checkpoint=path, max_iter=9).fit(X)
     size = os.path.getsize(path)
     with open(path, "ab") as handle:
-        handle.write(b"\x40\x00\x00\x00\x00\x00\x00\x00\x01\x02\x03\x04partial-frame")
+        handle.write(b"\xffHBF\x40\x00\x00\x00\x00\x00\x00\x00\x01\x02\x03\x04partial-frame")
     calls = lines(log)
     again = make_search(log, checkpoint=path, max_iter=9).fit(X)
     assert lines(log) == calls
@@ -113,13 +114,17 @@ def test_a_torn_last_write_is_dropped(client, tmp_path):
 @pytest.mark.parametrize(
     "change, fragment",
     [
-        (dict(max_iter=27), "settings"),
-        (dict(aggressiveness=2), "settings"),
-        (dict(random_state=1), "settings"),
-        (dict(X=np.zeros((41, 2))), "data"),
-        (dict(X=np.zeros((40, 3))), "data"),
-        (dict(version="99.0"), "hbsearch"),
-        (dict(parameters={"value": uniform(0, 2)}), "configurations"),
+        (dict(max_iter=27), "max_iter=9 in the file, max_iter=27 here"),
+        (dict(aggressiveness=2), "aggressiveness=3 in the file, aggressiveness=2 here"),
+        (dict(random_state=1), "random_state=0 in the file, random_state=1 here"),
+        (dict(X=np.zeros((41, 2))), r"the data X shape is \[40, 2\] in the file, \[41, 2\] here"),
+        (dict(X=np.zeros((40, 3))), r"the data X shape is \[40, 2\] in the file, \[40, 3\] here"),
+        # Same kind, shape and dtype, other values: resuming would be a wrong result.
+        (dict(X=np.ones((40, 2))), r"the values of X differ \(same kind, shape and dtype\)"),
+        (dict(version="99.0"), "the hbsearch version is 0.1.0 in the file, 99.0 here"),
+        (dict(parameters={"value": uniform(0, 2)}),
+         r"the search space differs \('value'=uniform\(0, 1\) in the file, 'value'=uniform\(0, 2\) here\)"),
+        (dict(seconds=0.02), "the estimator differs (seconds=0.01 in the file, seconds=0.02 here)"),
     ],
 )
 def test_a_different_search_is_refused(client, tmp_path, monkeypatch, change, fragment):
@@ -129,12 +134,76 @@ def test_a_different_search_is_refused(client, tmp_path, monkeypatch, change, fr
     data = change.pop("X", X)
     if "version" in change:
         monkeypatch.setattr(hbsearch.search, "__version__", change.pop("version"))
+    seconds = change.pop("seconds", None)
     search = make_search(log, checkpoint=path, **{"max_iter": 9, **change})
-    with pytest.raises(CheckpointMismatch, match=fragment) as info:
+    if seconds is not None:
+        search.set_params(estimator=CountingValue(log=str(log), seconds=seconds))
+    with pytest.raises(CheckpointMismatch) as info:
         search.fit(data)
-    assert str(path) in str(info.value)
+    message = str(info.value)
+    assert re.search(fragment, message) or fragment in message, message
+    assert str(path) in message
+    # Only what differs: no whole settings dict, no hash.
+    assert "settings" not in message
+    assert not re.search(r"[0-9a-f]{32}", message), message
+    assert message.count(";") <= 1, message
     assert path.read_bytes() == before
     assert isinstance(info.value, ValueError)
+
+
+def test_display_settings_are_not_part_of_the_identity(client, tmp_path):
+    log, path = tmp_path / "calls.log", tmp_path / "search.ckpt"
+    first = make_search(log, checkpoint=path, max_iter=9).fit(X)
+    calls = lines(log)
+    again = make_search(log, checkpoint=path, max_iter=9, progress=True, verbose=1, prefix="again").fit(X)
+    assert lines(log) == calls
+    assert results_of(again) == results_of(first)
+
+
+def frame_offsets(path) -> list[int]:
+    """Where each frame starts, found by walking the lengths (header frame first)."""
+    data = path.read_bytes()
+    offset, offsets = len(checkpoint._MAGIC), []
+    while offset < len(data):
+        offsets.append(offset)
+        _, length, _ = checkpoint._FRAME.unpack_from(data, offset)
+        offset += checkpoint._FRAME.size + length
+    return offsets
+
+
+def test_a_damaged_length_drops_the_frames_after_it_with_a_warning(client, tmp_path):
+    log, path = tmp_path / "calls.log", tmp_path / "search.ckpt"
+    first = make_search(log, checkpoint=path, max_iter=9).fit(X)
+    offsets = frame_offsets(path)
+    n_steps = len(offsets) - 1
+    damaged = offsets[3]  # the third step's frame
+    data = bytearray(path.read_bytes())
+    data[damaged + 4 + 7] ^= 0x40  # one bit of the length field's highest byte
+    path.write_bytes(bytes(data))
+    calls = lines(log)
+    with pytest.warns(UserWarning, match=rf"damaged at byte {damaged}.*\({n_steps - 3} intact frames after"):
+        again = make_search(log, checkpoint=path, max_iter=9).fit(X)
+    # The dropped steps were run again, and the results are those of the first fit.
+    assert lines(log) > calls
+    assert results_of(again) == results_of(first)
+
+
+def test_a_damaged_header_is_a_clear_error(client, tmp_path):
+    log, path = tmp_path / "calls.log", tmp_path / "search.ckpt"
+    make_search(log, checkpoint=path, max_iter=3).fit(X)
+    data = bytearray(path.read_bytes())
+    data[len(checkpoint._MAGIC) + 4 + 7] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(CheckpointCorrupt, match="has no readable header .*Delete it to start afresh") as info:
+        make_search(log, checkpoint=path, max_iter=3).fit(X)
+    assert str(path) in str(info.value)
+
+
+def test_a_file_of_an_older_format_is_refused_by_name(client, tmp_path):
+    path = tmp_path / "search.ckpt"
+    path.write_bytes(b"HBSEARCH CHECKPOINT 1\n" + b"\x00" * 64)
+    with pytest.raises(CheckpointMismatch, match="older hbsearch .*version 1.*Delete it"):
+        make_search(tmp_path / "log", checkpoint=path, max_iter=3).fit(X)
 
 
 def test_not_a_checkpoint_file_is_refused(client, tmp_path):

@@ -15,6 +15,7 @@ import logging
 import numbers
 import os
 import pickle
+import reprlib
 import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -30,8 +31,8 @@ from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from . import __version__, engine
-from .checkpoint import Checkpoint
+from . import __version__, checks, engine
+from .checkpoint import Checkpoint, data_identity
 from .driver import Driver, check_halving, check_learning
 from .progress import Progress
 from .replay import Replay
@@ -65,12 +66,16 @@ def _fitted_or_estimator_has(name):
     return check
 
 
-# Settings that do not change what a search computes, so a resumed fit may change them.
+# Settings that do not change what a search computes (display, time limits, the
+# file itself), so a resumed fit may change them. The estimator and the space are
+# identified by their own entries.
 _NOT_IN_CHECKPOINT = {
-    "estimator", "parameters", "verbose", "prefix", "max_time", "max_job_time", "checkpoint"
+    "estimator", "parameters", "verbose", "progress", "prefix", "max_time", "max_job_time", "checkpoint"
 }
 # What a checkpoint and the search resuming from it must agree on.
-_CHECKED = ("format", "hbsearch", "search", "settings", "estimator", "plan", "configurations", "data")
+_CHECKED = (
+    "format", "hbsearch", "search", "settings", "estimator", "plan", "configurations", "data", "content"
+)
 
 
 def _final_records(records):
@@ -108,6 +113,38 @@ def _make_scorer(estimator, scoring):
         f"scoring={scoring!r} is invalid: it must be None, a string or a callable "
         "scorer(estimator, X, y); a search ranks models by one score."
     )
+
+
+def _exception_line(error: str) -> str:
+    """``"Type: message"`` of the last exception in a formatted traceback, or ``error`` as it is."""
+    lines = error.rstrip().splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (most recent call last)")]
+    if not starts:
+        return lines[0] if lines else error
+    # After the last traceback's frames (indented), the exception's own lines.
+    rest = lines[starts[-1] + 1:]
+    for i, line in enumerate(rest):
+        if line and not line.startswith(" "):
+            return " ".join(part.strip() for part in rest[i:] if part.strip())
+    return lines[-1]
+
+
+def _describe_space(parameters) -> dict:
+    """The search space in words, for a checkpoint's mismatch message."""
+
+    def describe(value):
+        dist = getattr(value, "dist", None)
+        if dist is not None and hasattr(value, "args"):
+            args = [repr(a) for a in value.args] + [f"{k}={v!r}" for k, v in value.kwds.items()]
+            return f"{getattr(dist, 'name', type(dist).__name__)}({', '.join(args)})"
+        return reprlib.repr(value)
+
+    subspaces = parameters if isinstance(parameters, (list, tuple)) else [parameters]
+    return {
+        (f"[{i}]" if len(subspaces) > 1 else "") + repr(name): describe(value)
+        for i, sub in enumerate(subspaces)
+        for name, value in (sub.items() if isinstance(sub, Mapping) else [])
+    }
 
 
 def _fingerprint(obj) -> str:
@@ -318,6 +355,12 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         X_parts, y_parts = engine.as_blocks(X, y)
         if test_size is None:
             test_size = min(0.2, 1 / len(X_parts))
+        checks.check_fit(
+            self, X, y, fit_params, space=space, plan=plan, test_size=test_size, halving=halving,
+            learning=learning,
+        )
+        # A score that is not a number fails its model, as a scorer that raises does.
+        plain_scorer, scorer = scorer, checks.NumericScorer(scorer)
         seeds = [int(s) for s in rng.randint(2**31 - 1, size=3)]
         if self.checkpoint is not None:
             # A resumed search draws what it drew the first time.
@@ -387,7 +430,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             progress.close()
             if checkpoint is not None:
                 checkpoint.close()
-        self._store_results(plan, driver, outcome, scorer)
+        self._store_results(plan, driver, outcome, plain_scorer)
         return self
 
     def _checkpoint_header(self, plan, space, X, y, test_size, seeds) -> dict:
@@ -399,7 +442,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         }
         settings["test_size"] = repr(test_size)
         return {
-            "format": 2,
+            "format": 3,
             "hbsearch": __version__,
             "search": type(self).__name__,
             "settings": settings,
@@ -410,7 +453,17 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
                 [space.dimensions, [space.decode(v) for v in space.sample_vectors(16, random_state=0)]]
             ),
             "data": engine.describe_data(X, y),
+            # Another array of the same shape must not resume this one's models.
+            "content": data_identity(X, y),
             "seeds": list(seeds),
+            # Not compared: words for what the hashes above stand for, in a mismatch's message.
+            "about": {
+                "estimator": {
+                    "class": type(self.estimator).__name__,
+                    **{k: reprlib.repr(v) for k, v in self.estimator.get_params(deep=False).items()},
+                },
+                "configurations": _describe_space(self.parameters),
+            },
         }
 
     def _needs_classes(self, fit_params, y) -> bool:
@@ -418,7 +471,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             return False
         return "classes" in inspect.signature(self.estimator.partial_fit).parameters
 
-    def _report_failures(self, records) -> None:
+    def _report_failures(self, records, driver) -> None:
         failed = {}
         for r in records:
             if r.error is not None:
@@ -426,9 +479,15 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         if not failed:
             return
         n_models = len({r.model for r in records})
-        first = failed[min(failed)]
+        index = min(failed)
+        first = failed[index]
         if len(failed) == n_models:
-            raise ValueError(f"All {n_models} models failed. The first error:\n{first}")
+            # The reason first: the traceback's last line is easy to miss under a long trace.
+            raise ValueError(
+                f"{_exception_line(first)} (model {self._label(driver, index)} with parameters "
+                f"{driver.models[index].params!r}; all {n_models} models failed, this is the first "
+                f"error).\nIts traceback:\n{first}"
+            )
         warnings.warn(
             f"{len(failed)} of {n_models} models failed and were scored "
             f"error_score={self.error_score!r}; they rank last and were not trained further. "
@@ -442,7 +501,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             raise RuntimeError(
                 f"The search stopped because {outcome.stopped_early} before any model was scored."
             )
-        self._report_failures(outcome.records)
+        self._report_failures(outcome.records, driver)
         if outcome.stopped_early:
             done = sum(r.partial_fit_calls for r in _final_records(outcome.records))
             warnings.warn(
@@ -669,7 +728,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         As in scikit-learn; None uses the estimator's ``score``.
     error_score : "raise" or float, default=np.nan
         Score given to a model whose ``partial_fit`` or scoring raises, or
-        whose score is not finite. Such a model keeps its error in
+        whose score is not a finite real number. Such a model keeps its error in
         ``cv_results_["error"]`` and ``history_``, ranks last and is not
         trained further; the search goes on and warns once. "raise" stops the
         search with the first error instead.
@@ -689,8 +748,11 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         it completes; its directory must exist. Calling ``fit`` again with the same file and the same
         settings and data resumes: saved steps are not run again, and the
         results equal those of an uninterrupted search. A file written by a
-        search with other settings, data or version is refused. Checkpoints
-        hold pickled estimators: only resume from files you trust.
+        search with other settings, data (compared by its values: a hash of
+        in-memory data, a dask collection's token) or version is refused,
+        naming what differs; ``progress``, ``verbose``, ``prefix`` and
+        ``max_time`` may change. Checkpoints hold pickled estimators: only
+        resume from files you trust.
     progress : bool, default=False
         Show a progress bar (``tqdm.auto``: terminals and notebooks) whose
         length is the planned partial_fit calls, with the best score so far.

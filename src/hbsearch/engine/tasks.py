@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import math
-import numbers
 import pickle
 import time
 import traceback
@@ -54,23 +53,16 @@ def score_part(state, X_val, y_val, scorer, catch):
         return math.nan, 0.0, error
     start = time.perf_counter()
     try:
-        score = scorer(model, X_val, y_val)
+        score = float(scorer(model, X_val, y_val))
     except Exception:
         if not catch:
             raise
         return math.nan, time.perf_counter() - start, traceback.format_exc()
-    if isinstance(score, np.ndarray) and score.ndim == 0 and score.dtype.kind in "fiu":
-        score = score.item()
-    # float() would take the string "0.9" or a one-element list: a scorer
-    # that returns those is broken, and its model is failed, not ranked.
-    if isinstance(score, (bool, np.bool_)) or not isinstance(score, (numbers.Real, np.floating, np.integer)):
-        error = f"the scorer returned {score!r} of type {type(score).__name__}, not a number"
-        score = math.nan
-    elif not math.isfinite(score):
+    if not math.isfinite(score):
         error = f"the validation score is {score}, not a finite number"
-    if error is not None and not catch:
-        raise ValueError(error)
-    return float(score), time.perf_counter() - start, error
+        if not catch:
+            raise ValueError(error)
+    return score, time.perf_counter() - start, error
 
 
 def scored(state, parts, weights, with_model=True):
