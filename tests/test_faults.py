@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -270,3 +273,36 @@ def test_no_workers_for_the_configured_time_stops_with_what_was_scored():
             search.fit(X, y)
         assert time.perf_counter() - start < 30
     assert 0 < len(search.cv_results_["params"]) < search.metadata["n_models"]
+
+
+@pytest.mark.slow
+def test_losing_the_scheduler_names_it_and_the_checkpoint(tmp_path):
+    from conftest import _free_port
+    from sklearn.neural_network import MLPClassifier
+
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    dask_cli = shutil.which("dask", path=os.path.dirname(sys.executable)) or shutil.which("dask")
+    quiet = dict(cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    scheduler = subprocess.Popen(
+        [dask_cli, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0",
+         "--no-show"], **quiet,
+    )
+    worker = subprocess.Popen([dask_cli, "worker", address, "--nthreads", "1", "--no-dashboard"], **quiet)
+    checkpoint = tmp_path / "search.ckpt"
+    search = HyperbandSearchCV(
+        MLPClassifier(hidden_layer_sizes=(200, 200), random_state=0),
+        {"alpha": [1e-5, 1e-4, 1e-3, 1e-2, 1e-1]}, max_iter=81, random_state=0, checkpoint=checkpoint,
+    )
+    try:
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(1, timeout=60)
+            threading.Timer(6, scheduler.kill).start()
+            with pytest.raises(RuntimeError) as info:
+                search.fit(*make_classification(n_samples=5000, n_features=20, random_state=0))
+    finally:
+        worker.kill()
+        scheduler.kill()
+    message = str(info.value)
+    assert f"Dask scheduler at {address} was lost" in message
+    assert str(checkpoint) in message and "resumes" in message

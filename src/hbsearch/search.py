@@ -396,7 +396,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             describe=lambda run: f"bracket={run.bracket.bracket} (iteration {run.iteration})",
         )
         try:
-            with self._logging(), engine.client_for_fit() as client:
+            with self._logging(), engine.client_for_fit(checkpoint=self.checkpoint) as client:
                 data = engine.persist_split(
                     client, X_parts, y_parts, test_size, split_seed,
                     sizes=engine.estimated_sizes(X, y, test_size),

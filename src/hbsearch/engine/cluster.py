@@ -14,18 +14,47 @@ logger = logging.getLogger("hbsearch")
 
 
 @contextlib.contextmanager
-def client_for_fit(n_workers: int | None = None):
-    """The active Dask client, or a local cluster that lives for this block."""
-    from distributed import Client, LocalCluster, get_client
+def client_for_fit(n_workers: int | None = None, checkpoint=None):
+    """The active Dask client, or a local cluster that lives for this block.
+
+    An error raised in the block after the connection to the scheduler was
+    lost becomes a RuntimeError that says so (and names ``checkpoint``).
+    """
+    from distributed import get_client
 
     try:
         client = get_client()
     except ValueError:
         client = None
-    if client is not None:
-        yield client
-        return
+    if client is None:
+        context = _local_client(n_workers)
+    else:
+        context = contextlib.nullcontext(client)
+    with context as client:
+        try:
+            yield client
+        except Exception as error:
+            if client.status in ("running", "newly-created"):
+                raise
+            raise RuntimeError(scheduler_lost(client, checkpoint)) from error
+
+
+def scheduler_lost(client, checkpoint=None) -> str:
+    """The message for a search stopped by the loss of its scheduler."""
+    address = getattr(getattr(client, "scheduler", None), "address", None) or "(unknown)"
+    resume = (
+        f" The checkpoint {os.fspath(checkpoint)!r} holds every step scored so far: fit again "
+        "with the same checkpoint= once a scheduler runs, and the search resumes."
+        if checkpoint is not None
+        else " With checkpoint= set, a search keeps what it scored through such a loss."
+    )
+    return f"The connection to the Dask scheduler at {address} was lost, so the search stopped." + resume
+
+
+@contextlib.contextmanager
+def _local_client(n_workers: int | None):
     import dask
+    from distributed import Client, LocalCluster
 
     n_workers = n_workers or os.cpu_count() or 1
     # Dask gives up on a task once this many workers died under it, and

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from ..results import Record, selection_key
 from . import tasks
-from .cluster import release
+from .cluster import release, scheduler_lost
 from .data import BlockOrder, ClusterData
 
 __all__ = ["SearchOutcome", "run_search"]
@@ -352,7 +352,7 @@ class SearchLoop:
 
     def _resend(self, entry: _Running) -> None:
         if self.client.status != "running":
-            raise RuntimeError(_scheduler_lost(self.client, self.checkpoint))
+            raise RuntimeError(scheduler_lost(self.client, getattr(self.checkpoint, "path", None)))
         if entry.resends >= RESENDS:
             raise RuntimeError(
                 f"Dask cancelled task {entry.scored.key!r} of the search {RESENDS + 1} times: its "
@@ -459,7 +459,7 @@ class SearchLoop:
     def _watch_workers(self, now: float) -> None:
         """Count the cluster's threads; stop when the scheduler is gone or no worker came back in time."""
         if self.client.status != "running":
-            raise RuntimeError(_scheduler_lost(self.client, self.checkpoint))
+            raise RuntimeError(scheduler_lost(self.client, getattr(self.checkpoint, "path", None)))
         self.threads = sum(self.client.nthreads().values())
         if self.threads:
             self.workerless_since = None
@@ -604,14 +604,3 @@ def _bytes(n) -> str:
     from dask.utils import format_bytes
 
     return format_bytes(n)
-
-
-def _scheduler_lost(client, checkpoint) -> str:
-    address = getattr(getattr(client, "scheduler", None), "address", None) or "?"
-    resume = (
-        f" The checkpoint {checkpoint.path!r} holds every step scored so far: fit again with "
-        "the same checkpoint= on a running cluster to resume."
-        if checkpoint is not None and hasattr(checkpoint, "path")
-        else " Pass checkpoint= to keep what a search scored through such a loss."
-    )
-    return f"The connection to the Dask scheduler at {address} was lost, so the search stopped." + resume
