@@ -135,39 +135,59 @@ def persist_split(
     blocks on the cluster, and waiting for that; nothing but those sizes is
     gathered to the client.
     """
-    from dask import delayed
-    from dask.delayed import Delayed
-    from distributed import wait
-
     if task_bytes is None:
         task_bytes = task_memory(client)
+    parts = _split_parts(client, X_blocks, y_blocks, test_size, seed)
+    if sizes is None:
+        sizes = client.gather([client.submit(_sizes, *block, pure=False) for block in parts])
+    X_val, y_val, val_rows, val_workers = _validation_shards(client, parts, sizes, task_bytes)
+    return ClusterData(
+        X_train=[block[0] for block in parts],
+        y_train=[block[1] for block in parts],
+        X_val=X_val,
+        y_val=y_val,
+        train_bytes=[train for train, _, _ in sizes],
+        val_rows=val_rows,
+        val_workers=val_workers,
+        task_bytes=task_bytes,
+    )
+
+
+def _split_parts(client, X_blocks, y_blocks, test_size, seed) -> list[list]:
+    """Futures of ``[X_train, y_train, X_val, y_val]`` for each block (None where y is)."""
+    from dask import delayed
+    from dask.delayed import Delayed
+
     # In-memory parts go to the cluster inside the graph, not scattered: the
     # scheduler keeps them as the split's lineage, so a part lost with its
     # worker is computed again instead of failing the search.
-    X_blocks = [b if isinstance(b, Delayed) else delayed(b, traverse=False) for b in X_blocks]
-    y_blocks = [
-        b if b is None or isinstance(b, Delayed) else delayed(b, traverse=False)
-        for b in y_blocks
-    ]
+    def lazy(block):
+        return block if block is None or isinstance(block, Delayed) else delayed(block, traverse=False)
+
     block_seeds = np.random.SeedSequence(seed).generate_state(len(X_blocks))
     split = delayed(_split_block, pure=True)
     parts = []
-    for Xb, yb, s in zip(X_blocks, y_blocks, block_seeds):
+    for Xb, yb, s in zip(map(lazy, X_blocks), map(lazy, y_blocks), block_seeds):
         s = int(s)
-        parts.append(
-            [
-                split(Xb, test_size, s, False),
-                split(yb, test_size, s, False) if yb is not None else None,
-                split(Xb, test_size, s, True),
-                split(yb, test_size, s, True) if yb is not None else None,
-            ]
-        )
+        parts.append([
+            split(Xb, test_size, s, False),
+            split(yb, test_size, s, False) if yb is not None else None,
+            split(Xb, test_size, s, True),
+            split(yb, test_size, s, True) if yb is not None else None,
+        ])
+    futures = iter(client.compute([p for block in parts for p in block if p is not None]))
+    return [[next(futures) if p is not None else None for p in block] for block in parts]
+
+
+def _validation_shards(client, parts, sizes, task_bytes):
+    """Consecutive validation parts joined into shards of at most ``task_bytes``.
+
+    Returns the shards' X and y futures, their rows, and the workers each is on
+    (None: anywhere, when there is one shard).
+    """
+    from distributed import wait
+
     has_y = parts[0][1] is not None
-    flat = [p for block in parts for p in block if p is not None]
-    futures = iter(client.compute(flat))
-    parts = [[next(futures) if p is not None else None for p in block] for block in parts]
-    if sizes is None:
-        sizes = client.gather([client.submit(_sizes, *block, pure=False) for block in parts])
     X_val, y_val, val_rows = [], [], []
     for shard in _runs_within([val for _, val, _ in sizes], task_bytes):
         X_parts = [parts[i][2] for i in shard]
@@ -186,16 +206,7 @@ def persist_split(
         wait([*X_val, *(y for y in y_val if y is not None)])
         who_has = client.who_has(X_val)
         val_workers = [sorted(who_has[shard.key])[:1] for shard in X_val]
-    return ClusterData(
-        X_train=[block[0] for block in parts],
-        y_train=[block[1] for block in parts],
-        X_val=X_val,
-        y_val=y_val,
-        train_bytes=[train for train, _, _ in sizes],
-        val_rows=val_rows,
-        val_workers=val_workers,
-        task_bytes=task_bytes,
-    )
+    return X_val, y_val, val_rows, val_workers
 
 
 class BlockOrder:
