@@ -16,6 +16,7 @@ what was scored.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 import logging
@@ -223,8 +224,8 @@ class SearchLoop:
         while True:
             self._watch()
             batch = self.queue.next_batch(block=False)
-            if batch:
-                return batch
+            if batch or (self.suspects and not self.running):
+                return batch  # (a suspect waits for its turn: look again)
             with self.queue.thread_condition:
                 self.queue.thread_condition.wait(timeout=WATCH_SECONDS / 5)
 
@@ -232,9 +233,16 @@ class SearchLoop:
 
     def _submit(self, entry: _Running) -> None:
         """Give ``entry``'s job to Dask: a chain of training tasks, then its score."""
+        state = self._state_future(entry.job.model)
+        if entry.job.start_calls and getattr(state, "status", None) in ("error", "cancelled"):
+            # The model's state was lost and Dask could not compute it again
+            # (a worker died under that too): the model is trained again from
+            # its first call, which gives the same model.
+            entry.job = dataclasses.replace(entry.job, start_calls=0, n_calls=entry.job.end_calls)
+            entry.params, state = self.jobs.configure(entry.job.model), None
         job, client = entry.job, self.client
         name, token = self.label(job.model), uuid.uuid4().hex
-        trained, calls = self._state_future(job.model), job.start_calls
+        trained, calls = state, job.start_calls
         # Small models come back with their score: the job's last task trains
         # and scores, and one task is the whole job when the data is small too.
         fused = len(self.data.X_val) == 1 and self.models_travel
@@ -369,6 +377,11 @@ class SearchLoop:
         """Dask gave up on a job whose workers kept dying: find out whether it killed them."""
         # Dask blames every task that was on a dying worker, queued or running;
         # so a job is run again alone, and failed only if its worker dies then.
+        if exception.task not in entry.keys:
+            # A task the job depends on died (its model's state, being computed
+            # again): the job itself is not to blame.
+            self._resend(entry)
+            return
         worker = exception.last_worker
         self._died_under(entry, getattr(worker, "address", worker), getattr(worker, "memory_limit", None))
 
@@ -395,8 +408,13 @@ class SearchLoop:
         self._fail(entry, error)
 
     def _try_suspect(self) -> None:
-        """Run the next suspect once nothing else of the search runs."""
+        """Run the next suspect once nothing else of the search runs or is computed again."""
         if self.running:
+            return
+        # Data and models lost with the dead worker are being computed again:
+        # a suspect that kills would take that work down with it.
+        held = [*self.data.futures(), *(s for s in self.states.values() if hasattr(s, "status"))]
+        if any(f.status == "pending" for f in held):
             return
         entry = self.suspects.pop(0)
         entry.seen_on = None
