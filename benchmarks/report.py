@@ -314,7 +314,7 @@ def write_markdown(rows, plots):
              if any(r["problem"] in SKLEARN_TASKS for r in rows) else ""), "",
           "### Targets", "", *targets_lines(rows), "",
           "## Settings", "", *settings_lines({r["problem"] for r in rows}), "",
-          "Same settings for `random`, `de` and `bo` (defaults of the samplers). Peers get the "
+          "Same settings for `random`, `de`, `bo` and `tpe` (defaults of the samplers). Peers get the "
           "same number of partial_fit calls per run: Optuna (TPESampler(seed), "
           "HyperbandPruner(min_resource=1, max_resource=max_iter, reduction_factor=3), one "
           "`report` per call) runs trials until the calls are spent; dehb (min/max fidelity 1 / "
