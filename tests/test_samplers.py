@@ -582,6 +582,7 @@ def test_parzen_bandwidths_follow_optunas_rule():
 def test_registered_names():
     assert isinstance(make_sampler("de"), DifferentialEvolutionSampler)
     assert isinstance(make_sampler("bo"), KernelDensitySampler)
+    assert isinstance(make_sampler("tpe"), TreeParzenSampler)
 
 
 @pytest.mark.parametrize("cls, kwargs", [
