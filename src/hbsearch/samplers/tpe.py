@@ -356,7 +356,8 @@ class TreeParzenSampler(Sampler):
         n : int
         pending : array-like of shape (m, n_dims), optional
             Configurations being evaluated: counted in the bad set (Optuna's
-            "constant liar"), so that parallel proposals spread out.
+            "constant liar"), as are the earlier proposals of this call, so
+            that parallel proposals spread out.
 
         Returns
         -------
@@ -374,17 +375,17 @@ class TreeParzenSampler(Sampler):
         liars = np.empty((0, self.n_dims))
         if pending is not None and len(pending):
             liars = _snap(np.clip(np.asarray(pending, float).reshape(-1, self.n_dims), 0, 1), self.n_levels_)
-        l_est = self._parzen(good, len(good))
+        l_est = self._parzen(good)
         for i in range(n):
             bad_all = np.vstack([bad, liars])
             # Liars are the newest points: they keep full weight.
-            g_est = self._parzen(bad_all, len(bad_all))
+            g_est = self._parzen(bad_all)
             out[i] = self._best_candidate(l_est, g_est)
             liars = np.vstack([liars, out[i:i + 1]])
         return out
 
-    def _parzen(self, X, n):
-        return _Parzen(X, _recency_weights(n), self.n_categories_, self.prior_weight, self.multivariate)
+    def _parzen(self, X):
+        return _Parzen(X, _recency_weights(len(X)), self.n_categories_, self.prior_weight, self.multivariate)
 
     def _best_candidate(self, l_est, g_est):
         rng, S = self.rng_, self.n_candidates
