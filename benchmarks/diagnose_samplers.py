@@ -64,7 +64,7 @@ def run(problem, sampler, seed, n_iterations):
 def main():
     print("1. median regret of newly proposed configurations per iteration (seeds 0-9)")
     for problem in ["branin", "hartmann3", "hartmann6", "counting_ones"]:
-        for sampler in ["random", "de", "bo"]:
+        for sampler in ["random", "de", "bo", "tpe"]:
             per_seed = []
             for seed in range(10):
                 _, regrets = run(problem, sampler, seed, 8)

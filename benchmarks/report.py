@@ -56,13 +56,13 @@ from common import (  # noqa: E402
 
 DOCS = HERE.parent / "docs" / "benchmarks"
 ANALYSIS = HERE / "ANALYSIS.md"
-METHODS = ["random", "de", "bo", "topk", "optuna", "dehb"]
-LEARNERS = ["de", "bo"]
+METHODS = ["random", "de", "bo", "tpe", "topk", "optuna", "dehb"]
+LEARNERS = ["de", "bo", "tpe"]
 BASELINES = ["topk"]  # get a calls-to-target ratio, without a verdict
 PEERS = ["dehb", "optuna"]
-COLORS = {"random": "tab:gray", "de": "tab:blue", "bo": "tab:green", "topk": "tab:brown",
+COLORS = {"random": "tab:gray", "de": "tab:blue", "bo": "tab:green", "tpe": "tab:red", "topk": "tab:brown",
           "optuna": "tab:orange", "dehb": "tab:purple"}
-LABELS = {"random": "hbsearch random", "de": "hbsearch de", "bo": "hbsearch bo",
+LABELS = {"random": "hbsearch random", "de": "hbsearch de", "bo": "hbsearch bo", "tpe": "hbsearch tpe",
           "topk": "top-K (all 1 call, best K to max_iter)",
           "optuna": "Optuna TPE + HyperbandPruner", "dehb": "dehb 0.1.2"}
 TITLES = {"branin": "MF-Branin (2-d)", "hartmann3": "MF-Hartmann-3 (preset good)",
@@ -314,7 +314,7 @@ def write_markdown(rows, plots):
              if any(r["problem"] in SKLEARN_TASKS for r in rows) else ""), "",
           "### Targets", "", *targets_lines(rows), "",
           "## Settings", "", *settings_lines({r["problem"] for r in rows}), "",
-          "Same settings for `random`, `de` and `bo` (defaults of the samplers). Peers get the "
+          "Same settings for `random`, `de`, `bo` and `tpe` (defaults of the samplers). Peers get the "
           "same number of partial_fit calls per run: Optuna (TPESampler(seed), "
           "HyperbandPruner(min_resource=1, max_resource=max_iter, reduction_factor=3), one "
           "`report` per call) runs trials until the calls are spent; dehb (min/max fidelity 1 / "

@@ -1,6 +1,6 @@
 """Run problem x method x seed and save one JSON per run under benchmarks/results/.
 
-Methods: hbsearch's samplers "random", "de", "bo", the peer "optuna"
+Methods: hbsearch's samplers "random", "de", "bo", "tpe", the peer "optuna"
 (TPESampler + HyperbandPruner) and the baseline "topk" (every configuration
 one call, the best K on to max_iter; not on the MLP). The peer
 "dehb" runs in its own venv, see ``dehb_runner.py``. Runs whose JSON exists

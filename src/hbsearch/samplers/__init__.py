@@ -11,6 +11,7 @@ from .base import Sampler
 from .de import DifferentialEvolutionSampler
 from .kde import KernelDensitySampler
 from .random import RandomSampler
+from .tpe import TreeParzenSampler
 
 if TYPE_CHECKING:
     from ..space import SearchSpace
@@ -19,6 +20,7 @@ SAMPLERS = {
     "random": RandomSampler,
     "de": DifferentialEvolutionSampler,
     "bo": KernelDensitySampler,
+    "tpe": TreeParzenSampler,
 }
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "KernelDensitySampler",
     "RandomSampler",
     "Sampler",
+    "TreeParzenSampler",
     "ask_sampler",
     "make_sampler",
     "setup_sampler",
