@@ -668,10 +668,11 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         The most ``partial_fit`` calls any model receives.
     aggressiveness : int, default=3
         How many times fewer models each rung keeps (Hyperband's ``eta``).
-    sampler : {"random", "de", "bo"} or Sampler, default="random"
+    sampler : {"random", "de", "bo", "tpe"} or Sampler, default="random"
         Where the configurations entering each bracket come from: uniform
-        random draws (Hyperband), differential evolution (as in DEHB), or a
-        kernel-density model (as in BOHB), or an instance of a
+        random draws (Hyperband), differential evolution (as in DEHB), a
+        kernel-density model (as in BOHB), a tree-structured Parzen
+        estimator (as Optuna's TPE, ranking by budget reached), or an instance of a
         :class:`hbsearch.samplers.Sampler` subclass. A configuration is
         drawn when its model is about to start training, and the sampler
         learns from every rung's results (see ``learning``), so the learning
