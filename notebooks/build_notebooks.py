@@ -555,7 +555,8 @@ print(f"fit in {time.perf_counter() - start:.1f} s")
     md("""
 ## Where the data was
 
-Every block of `X` was generated exactly once, on a worker. No worker could hold its share: the data
+Every block of `X` was generated once for the search, on a worker (the first block once more, before
+the search, for the checks of its first rows). No worker could hold its share: the data
 that did not fit in memory went to disk, and came back when a task needed it.
 """),
     code("""

@@ -83,7 +83,7 @@ class InMemory:
         return method(X)
 
     def block_rows(self, X) -> list[int]:
-        return [n_rows(X)]
+        return [n_rows(self.normalized(X))]
 
     def row_bytes(self, obj) -> float:
         from dask.sizeof import sizeof
