@@ -31,10 +31,11 @@ from sklearn.utils import get_tags
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 from .driver import notional_order
+from .engine.inputs import input_kind, validation_count
 from .samplers import RandomSampler
 from .space import SUBSPACE
 
-__all__ = ["check_fit", "NumericScorer", "validation_rows"]
+__all__ = ["check_fit", "NumericScorer"]
 
 # Rows of X and y read from the start of the data: enough to see its types
 # and values, few enough that reading them from a dask collection is cheap.
@@ -542,29 +543,6 @@ def check_fit_params(X, fit_params) -> None:
 # -- rows for training and validation ---------------------------------------
 
 
-def validation_rows(n_rows: int, test_size: float) -> int:
-    """Rows of a block of ``n_rows`` set aside for validation.
-
-    ``ceil(test_size * n_rows)``, leaving at least one row to train on, as
-    the search splits each block.
-
-    Examples
-    --------
-    >>> validation_rows(100, 0.2), validation_rows(5, 0.999), validation_rows(1, 0.5)
-    (20, 4, 0)
-    """
-    return min(math.ceil(test_size * n_rows), n_rows - 1) if n_rows > 1 else 0
-
-
-def _block_rows(X) -> list[int] | None:
-    if is_dask_collection(X):
-        if hasattr(X, "chunks"):
-            return [int(n) for n in X.chunks[0]]
-        return None  # a dask DataFrame's partition lengths are not known without computing them
-    n = _n_rows(X)
-    return None if n is None else [n]
-
-
 def check_rows(estimator, X, test_size, classes) -> None:
     """Enough rows to train on and to validate on.
 
@@ -573,13 +551,13 @@ def check_rows(estimator, X, test_size, classes) -> None:
     :data:`MIN_ROWS` training rows per block, the data of one ``partial_fit``
     call.
     """
-    blocks = _block_rows(X)
+    blocks = input_kind(X).block_rows(X)
     if not blocks:
         return
     n_classes = len(classes) if classes is not None else 1
     least = max(MIN_ROWS, n_classes)
     total = sum(blocks)
-    validation = sum(validation_rows(n, test_size) for n in blocks)
+    validation = sum(validation_count(n, test_size) for n in blocks)
     training = total - validation
     per_class = f" (one per class for {n_classes} classes)" if n_classes > MIN_ROWS else ""
     where = f" of {total} in {len(blocks)} block{'s' if len(blocks) > 1 else ''}"

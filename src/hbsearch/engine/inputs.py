@@ -22,6 +22,7 @@ __all__ = [
     "input_kind",
     "materialize",
     "n_rows",
+    "validation_count",
     "validation_rows",
 ]
 
@@ -31,11 +32,23 @@ def n_rows(obj) -> int:
     return obj.shape[0] if hasattr(obj, "shape") else len(obj)
 
 
+def validation_count(n: int, test_size: float) -> int:
+    """How many of a block's ``n`` rows are set aside for validation.
+
+    ``ceil(test_size * n)``, leaving at least one row to train on.
+
+    Examples
+    --------
+    >>> validation_count(100, 0.2), validation_count(5, 0.999), validation_count(1, 0.5)
+    (20, 4, 0)
+    """
+    return min(math.ceil(test_size * n), n - 1) if n > 1 else 0
+
+
 def validation_rows(n: int, test_size: float, seed: int) -> np.ndarray:
-    """A block's validation rows: ceil(test_size * n), leaving one row to train on."""
-    n_test = min(math.ceil(test_size * n), n - 1) if n > 1 else 0
+    """A mask of a block's :func:`validation_count` validation rows, drawn with ``seed``."""
     mask = np.zeros(n, dtype=bool)
-    mask[np.random.RandomState(seed).permutation(n)[:n_test]] = True
+    mask[np.random.RandomState(seed).permutation(n)[:validation_count(n, test_size)]] = True
     return mask
 
 
@@ -284,6 +297,6 @@ def estimated_sizes(X, y, test_size: float) -> list | None:
     per_row = kind.row_bytes(X) + (input_kind(y).row_bytes(y) if y is not None else 0.0)
     sizes = []
     for n in rows:
-        n_val = int(validation_rows(n, test_size, 0).sum())
+        n_val = validation_count(n, test_size)
         sizes.append((int((n - n_val) * per_row), int(n_val * per_row), n_val))
     return sizes
