@@ -166,7 +166,8 @@ def test_error_score_raise_stops_at_a_model_that_crashes_its_worker(limited_clus
         search.set_params(error_score="raise").fit(X, y)
 
 
-@pytest.mark.parametrize("halving", ["synchronous", pytest.param("asynchronous", marks=pytest.mark.slow)])
+@pytest.mark.slow
+@pytest.mark.parametrize("halving", ["synchronous", "asynchronous"])
 def test_a_hung_model_costs_at_most_max_job_time(halving):
     with LocalCluster(
         n_workers=2, threads_per_worker=1, dashboard_address=":0"

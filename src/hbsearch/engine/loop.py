@@ -84,6 +84,7 @@ class _Running:
     resends: int = 0
     started: float | None = None  # when a task of the job was first seen running
     overdue: bool = False  # ended in a fault the queue of results has not delivered yet
+    from_scratch: bool = False  # retrain the model from its first call (its state may be lost)
 
 
 class _Stop(Exception):
@@ -234,7 +235,8 @@ class SearchLoop:
     def _submit(self, entry: _Running) -> None:
         """Give ``entry``'s job to Dask: a chain of training tasks, then its score."""
         state = self._state_future(entry.job.model)
-        if entry.job.start_calls and getattr(state, "status", None) in ("error", "cancelled"):
+        lost = entry.from_scratch or getattr(state, "status", None) in ("error", "cancelled")
+        if entry.job.start_calls and lost:
             # The model's state was lost and Dask could not compute it again
             # (a worker died under that too): the model is trained again from
             # its first call, which gives the same model.
@@ -367,6 +369,8 @@ class SearchLoop:
                 "inputs were lost from the cluster (for example every worker holding them died)."
             )
         entry.resends += 1
+        # What was cancelled may be the model's own state: do without it.
+        entry.from_scratch = True
         model = entry.job.model
         state = self.states.get(model)
         if model in self.restored and getattr(state, "status", "finished") != "finished":
