@@ -29,7 +29,7 @@ CALLS_PER_ITERATION = {(27, 3): 357}
 
 
 # hbsearch's methods: the only ones ``learning`` applies to.
-HBSEARCH = ("random", "de", "bo", "tpe")
+HBSEARCH = ("random", "de", "bo", "tpe", "gp")
 LEARNING = ("reproducible", "immediate")
 DEFAULT_WORKERS, DEFAULT_LEARNING = 1, "reproducible"
 

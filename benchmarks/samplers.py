@@ -1,7 +1,8 @@
 """Run problem x method x seed and save one JSON per run under benchmarks/results/.
 
-Methods: hbsearch's samplers "random", "de", "bo", "tpe", the peer "optuna"
-(TPESampler + HyperbandPruner) and the baseline "topk" (every configuration
+Methods: hbsearch's samplers "random", "de", "bo", "tpe", the peers "optuna"
+(TPESampler + HyperbandPruner) and "optuna_gp" (GPSampler + HyperbandPruner,
+synthetic problems only; needs PyTorch, see README.md) and the baseline "topk" (every configuration
 one call, the best K on to max_iter; not on the MLP). The peer
 "dehb" runs in its own venv, see ``dehb_runner.py``. Runs whose JSON exists
 are skipped, so the script can be stopped and started again.
@@ -238,8 +239,22 @@ def _suggest(trial, name, dist):
     return trial.suggest_float(name, float(lo), float(hi))
 
 
-def run_optuna_synthetic(problem, seed, n_iterations=None, workers=DEFAULT_WORKERS):
-    """TPE + HyperbandPruner, one report per partial_fit call, until our call count is spent.
+OPTUNA = ("optuna", "optuna_gp")
+
+
+def _optuna_sampler(method, seed, workers):
+    """Optuna's sampler for a peer method: "optuna" is TPE, "optuna_gp" GPSampler (needs torch)."""
+    import optuna
+
+    if method == "optuna_gp":
+        # GPSampler models COMPLETE trials only: under the pruner, the ones that reached max_iter.
+        return optuna.samplers.GPSampler(seed=seed)
+    return (optuna.samplers.TPESampler(seed=seed, constant_liar=True) if workers > 1
+            else optuna.samplers.TPESampler(seed=seed))
+
+
+def run_optuna_synthetic(problem, seed, n_iterations=None, workers=DEFAULT_WORKERS, method="optuna"):
+    """Optuna's sampler + HyperbandPruner, one report per partial_fit call, until our call count is spent.
 
     Up to ``workers`` trials run at once (``constant_liar=True`` when more
     than one): each time unit every running trial, in ask order, makes one
@@ -255,10 +270,9 @@ def run_optuna_synthetic(problem, seed, n_iterations=None, workers=DEFAULT_WORKE
     max_iter, budget = s["max_iter"], total_calls(problem, n_iterations)
     space = spec["space"]()
     make = model_factory(problem, seed)
-    tpe = (optuna.samplers.TPESampler(seed=seed, constant_liar=True) if workers > 1
-           else optuna.samplers.TPESampler(seed=seed))
     study = optuna.create_study(
-        study_name=f"{problem}-{seed}", direction="maximize", sampler=tpe,
+        study_name=f"{problem}-{seed}", direction="maximize",
+        sampler=_optuna_sampler(method, seed, workers),
         pruner=optuna.pruners.HyperbandPruner(min_resource=1, max_resource=max_iter,
                                               reduction_factor=s["aggressiveness"]))
     pruned = optuna.trial.TrialState.PRUNED
@@ -412,7 +426,7 @@ def _one_thread():
 
 
 def run_one(problem, method, seed, n_iterations=None, workers=DEFAULT_WORKERS, learning=DEFAULT_LEARNING):
-    if method not in (*HBSEARCH, "optuna", "topk"):
+    if method not in (*HBSEARCH, *OPTUNA, "topk"):
         raise ValueError(f"unknown method {method!r} (dehb runs via dehb_runner.py)")
     var = variant(problem, method, n_iterations, workers, learning)
     if result_path(problem, method, seed, var).exists():
@@ -427,6 +441,9 @@ def run_one(problem, method, seed, n_iterations=None, workers=DEFAULT_WORKERS, l
         if problem == "mlp_cont" and method not in HBSEARCH:
             print(f"skip {problem}/{method}: its Optuna run is the same as on mlp", flush=True)
             return
+        if method == "optuna_gp":
+            print(f"skip {problem}/{method}: GPSampler is run on the synthetic problems only", flush=True)
+            return
         if method == "optuna":
             trace, extra = run_optuna_mlp(seed, n_iterations)
         elif method in HBSEARCH:
@@ -439,8 +456,8 @@ def run_one(problem, method, seed, n_iterations=None, workers=DEFAULT_WORKERS, l
         with _one_thread() if problem in SKLEARN_TASKS else contextlib.nullcontext():
             if method in HBSEARCH:
                 trace, extra = run_hbsearch_synthetic(problem, method, seed, n_iterations, workers, learning)
-            elif method == "optuna":
-                trace, extra = run_optuna_synthetic(problem, seed, n_iterations, workers)
+            elif method in OPTUNA:
+                trace, extra = run_optuna_synthetic(problem, seed, n_iterations, workers, method)
             else:
                 trace, extra = run_topk_synthetic(problem, seed, n_iterations, workers)
     extra["seconds"] = round(time.perf_counter() - start, 2)

@@ -12,6 +12,7 @@ import pytest
 from hbsearch.samplers import (
     SAMPLERS,
     DifferentialEvolutionSampler,
+    GaussianProcessSampler,
     KernelDensitySampler,
     RandomSampler,
     Sampler,
@@ -79,6 +80,7 @@ FACTORIES = [
     pytest.param(TreeParzenSampler, id="tpe"),
     pytest.param(partial(TreeParzenSampler, multivariate=True, min_correlation=None),
                  id="tpe-multivariate-ungated"),
+    pytest.param(GaussianProcessSampler, id="gp"),
 ]
 
 MIXED = [
@@ -228,7 +230,7 @@ def best_found(make, seed, problem, dimensions, n_dims, rounds=30, batch=8):
     return best, np.vstack(late)
 
 
-@pytest.mark.parametrize("name", ["de", "bo", "tpe"])
+@pytest.mark.parametrize("name", ["de", "bo", "tpe", pytest.param("gp", marks=pytest.mark.slow)])
 def test_model_based_samplers_beat_random_on_a_sphere(name):
     """Median best over 5 seeds of 30 batches of 8 on a 4-d sphere: the regret
     of random search is at least 3 times larger (for "bo", a third of whose
@@ -246,7 +248,7 @@ def mixed_problem(X):
             - 0.3 * (codes(X, 1, 4) != 2) - 0.2 * (codes(X, 3, 3) != 0))
 
 
-@pytest.mark.parametrize("name", ["de", "bo", "tpe"])
+@pytest.mark.parametrize("name", ["de", "bo", "tpe", pytest.param("gp", marks=pytest.mark.slow)])
 def test_model_based_samplers_find_the_best_categories(name):
     """In the last 10 of 30 batches, most proposals have both best categories
     (median over 5 seeds above 0.4; random search gives 1/12)."""
@@ -577,12 +579,69 @@ def test_parzen_bandwidths_follow_optunas_rule():
     assert np.allclose(np.exp(cat.cat_log_probs[0][1]), 0.25)
 
 
+# -- Gaussian process -----------------------------------------------------------------
+
+def test_gp_models_the_largest_budget_with_enough_configurations():
+    sampler = GaussianProcessSampler(random_state=0).setup(2)   # min_points: 2 + 2
+    assert sampler.model_budget() is None
+    X = np.random.RandomState(0).uniform(size=(9, 2))
+    sampler.tell(X, sphere(X, (0.3, 0.7)), 1)
+    sampler.tell(X[:2], sphere(X[:2], (0.3, 0.7)), 3)
+    # Budget 3 has too few configurations yet: budget 1 stands in.
+    assert sampler.model_budget() == 1
+    sampler.tell(X[2:4], [np.nan, np.nan], 3)   # failures do not count
+    assert sampler.model_budget() == 1
+    sampler.tell(X[4:6], [-1.0, -0.5], 3)
+    assert sampler.model_budget() == 3
+
+
+def test_gp_proposals_concentrate_near_the_optimum_faster_than_random():
+    """On a 3-d bowl, the last 5 of 15 batches of 4: median distance to the
+    optimum over 5 seeds (random search: about 0.5)."""
+    optimum = np.array([0.2, 0.7, 0.4])
+
+    def late_distance(make):
+        out = []
+        for seed in range(5):
+            _, late = best_found(make, seed, lambda X: -np.sum((X - optimum) ** 2, axis=1),
+                                 None, 3, rounds=15, batch=4)
+            out.append(np.median(np.linalg.norm(late[-20:] - optimum, axis=1)))
+        return np.median(out)
+
+    assert late_distance(GaussianProcessSampler) * 3 < late_distance(RandomSampler)
+
+
+def test_gp_pending_configurations_push_proposals_away():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(40, 2))
+    centre = np.array([0.5, 0.5])
+
+    def proposals(pending):
+        sampler = GaussianProcessSampler(random_fraction=0, random_state=0).setup(2)
+        sampler.tell(X, -np.sum((X - centre) ** 2, axis=1), 1)
+        return np.array([sampler.ask(1, pending=pending)[0] for _ in range(20)])
+
+    distance = lambda P: np.median(np.linalg.norm(P - centre, axis=1))  # noqa: E731
+    crowded = np.tile(centre, (10, 1)) + 0.02 * rng.standard_normal((10, 2))
+    assert distance(proposals(crowded)) > 2 * distance(proposals(None))
+
+
+def test_gp_uniform_until_n_startup_configurations():
+    sampler = GaussianProcessSampler(n_startup=5, random_fraction=0, random_state=0).setup(2)
+    X = np.array([[0.9, 0.9], [0.1, 0.2], [0.2, 0.1], [0.15, 0.15]])
+    sampler.tell(X, [1.0, 0.0, 0.0, 0.0], 1)
+    assert abs(sampler.ask(200).mean() - 0.5) < 0.05
+    sampler.tell([[0.1, 0.1]], [0.0], 1)
+    assert np.mean([sampler.ask(1) for _ in range(10)]) > 0.6
+
+
 # -- construction ---------------------------------------------------------------------
 
 def test_registered_names():
     assert isinstance(make_sampler("de"), DifferentialEvolutionSampler)
     assert isinstance(make_sampler("bo"), KernelDensitySampler)
     assert isinstance(make_sampler("tpe"), TreeParzenSampler)
+    assert isinstance(make_sampler("gp"), GaussianProcessSampler)
 
 
 @pytest.mark.parametrize("cls, kwargs", [
@@ -616,6 +675,11 @@ def test_registered_names():
     (TreeParzenSampler, {"prior_weight": 0}),
     (TreeParzenSampler, {"multivariate": "yes"}),
     (TreeParzenSampler, {"min_correlation": 1.5}),
+    (GaussianProcessSampler, {"min_points": 1}),
+    (GaussianProcessSampler, {"min_points": 4.0}),
+    (GaussianProcessSampler, {"n_startup": 0}),
+    (GaussianProcessSampler, {"n_candidates": 0}),
+    (GaussianProcessSampler, {"random_fraction": 1.5}),
 ])
 def test_invalid_arguments_name_the_parameter(cls, kwargs):
     name = next(iter(kwargs))
@@ -623,7 +687,8 @@ def test_invalid_arguments_name_the_parameter(cls, kwargs):
         cls(**kwargs)
 
 
-@pytest.mark.parametrize("cls", [DifferentialEvolutionSampler, KernelDensitySampler, TreeParzenSampler])
+@pytest.mark.parametrize("cls", [DifferentialEvolutionSampler, KernelDensitySampler, TreeParzenSampler,
+                                 GaussianProcessSampler])
 def test_setup_and_tell_check_their_inputs(cls):
     with pytest.raises(ValueError, match="dimensions has 1 entries"):
         cls().setup(2, 0, dimensions=MIXED[:1])

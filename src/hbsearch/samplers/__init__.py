@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .base import Sampler
 from .de import DifferentialEvolutionSampler
+from .gp import GaussianProcessSampler
 from .kde import KernelDensitySampler
 from .random import RandomSampler
 from .tpe import TreeParzenSampler
@@ -21,11 +22,13 @@ SAMPLERS = {
     "de": DifferentialEvolutionSampler,
     "bo": KernelDensitySampler,
     "tpe": TreeParzenSampler,
+    "gp": GaussianProcessSampler,
 }
 
 __all__ = [
     "SAMPLERS",
     "DifferentialEvolutionSampler",
+    "GaussianProcessSampler",
     "KernelDensitySampler",
     "RandomSampler",
     "Sampler",
