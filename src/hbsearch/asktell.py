@@ -70,7 +70,7 @@ class HyperbandOptimizer:
         The most resource any model receives.
     aggressiveness : int, default=3
         How many times fewer models each rung keeps.
-    sampler : {"random", "de", "bo", "tpe"} or Sampler, default="random"
+    sampler : {"random", "de", "bo", "tpe", "gp"} or Sampler, default="random"
         Where the models' configurations come from: each is drawn when
         ``ask`` first hands out its model.
     n_iterations : int, default=1

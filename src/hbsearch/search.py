@@ -668,7 +668,7 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
         The most ``partial_fit`` calls any model receives.
     aggressiveness : int, default=3
         How many times fewer models each rung keeps (Hyperband's ``eta``).
-    sampler : {"random", "de", "bo", "tpe"} or Sampler, default="random"
+    sampler : {"random", "de", "bo", "tpe", "gp"} or Sampler, default="random"
         Where the configurations entering each bracket come from: uniform
         random draws (Hyperband), differential evolution (as in DEHB), a
         kernel-density model (as in BOHB), a tree-structured Parzen

@@ -70,9 +70,9 @@ class GaussianProcessSampler(Sampler):
     (uniform ones and perturbations of the best configurations), the one
     with the largest expected improvement over the best score. Configurations
     being evaluated (``pending``) and the earlier proposals of the same
-    :meth:`ask` join the data at the model's predicted mean, without
-    refitting the hyperparameters ("kriging believer"), so that parallel
-    proposals spread out. A share ``random_fraction`` of the proposals are
+    :meth:`ask` join the data with the median score, without refitting the
+    hyperparameters (a "constant liar"), so that proposals made before their
+    neighbours' results are known spread out. A share ``random_fraction`` of the proposals are
     uniform, as in BOHB: the model's optimum is not always the problem's.
     Categorical and ordinal coordinates are modelled as continuous and
     snapped to their bins. Scores are centred on their median and scaled by
@@ -176,7 +176,7 @@ class GaussianProcessSampler(Sampler):
         ----------
         n : int
         pending : array-like of shape (m, n_dims), optional
-            Configurations being evaluated, counted at the model's mean.
+            Configurations being evaluated, counted with the median score.
 
         Returns
         -------
@@ -195,19 +195,20 @@ class GaussianProcessSampler(Sampler):
     def _propose(self, n, pending, out):
         _, gp, X, y = self._fit()
         best = y.max()
-        believed = np.empty((0, self.n_dims))
+        liars = np.empty((0, self.n_dims))
         if pending is not None and len(pending):
-            believed = _snap(np.clip(np.asarray(pending, float).reshape(-1, self.n_dims), 0, 1), self.n_levels_)
+            liars = _snap(np.clip(np.asarray(pending, float).reshape(-1, self.n_dims), 0, 1), self.n_levels_)
+        lie = np.median(y)
         for i in range(n):
             model = gp
-            if len(believed):
+            if len(liars):
                 model = GaussianProcessRegressor(gp.kernel_, normalize_y=True, optimizer=None)
-                model.fit(np.vstack([X, believed]), np.concatenate([y, gp.predict(believed)]))
+                model.fit(np.vstack([X, liars]), np.concatenate([y, np.full(len(liars), lie)]))
             if self.rng_.uniform() < self.random_fraction:
                 out[i] = _snap(self.rng_.uniform(size=self.n_dims), self.n_levels_)
             else:
                 out[i] = self._best_candidate(model, X, y, best)
-            believed = np.vstack([believed, out[i:i + 1]])
+            liars = np.vstack([liars, out[i:i + 1]])
         return out
 
     def _best_candidate(self, gp, X, y, best):
