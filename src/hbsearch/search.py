@@ -347,8 +347,43 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         self : object
-            The fitted search.
+            The fitted search; with an asynchronous Dask client
+            (``Client(asynchronous=True)``), called in its event loop, an
+            awaitable that gives it: ``await search.fit(X, y)``, as in dask-ml.
+
+        Notes
+        -----
+        ``estimator`` may be a Dask ``Future`` of an estimator (from
+        ``client.scatter``): its value is fetched once, at the start of the
+        fit.
         """
+        client = engine.active_client()
+        if client is not None and client.asynchronous:
+            return self._fit_awaitable(X, y, fit_params)
+        return self._fit(X, y, fit_params)
+
+    async def _fit_awaitable(self, X, y, fit_params):
+        import asyncio
+
+        # The search runs in a thread, where the same client works
+        # synchronously, while the event loop stays free to serve it.
+        return await asyncio.to_thread(self._fit, X, y, fit_params)
+
+    def _fit(self, X, y, fit_params):
+        from distributed import Future
+
+        if not isinstance(self.estimator, Future):
+            return self._fit_with(X, y, fit_params)
+        given = self.estimator
+        # The search reads its estimator in many places; it reads the value
+        # during this fit, and keeps the Future as its parameter.
+        self.estimator = given.result()
+        try:
+            return self._fit_with(X, y, fit_params)
+        finally:
+            self.estimator = given
+
+    def _fit_with(self, X, y, fit_params):
         plan, (halving, learning), space, test_size, patience, tol, scorer, sampler, rng = (
             self._check_settings()
         )
@@ -493,7 +528,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             f"error_score={self.error_score!r}; they rank last and were not trained further. "
             f"The first error:\n{first}",
             FitFailedWarning,
-            stacklevel=3,
+            stacklevel=5,
         )
 
     def _store_results(self, plan, driver, outcome, scorer):
@@ -509,7 +544,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
                 f"{done} of {plan.partial_fit_calls} planned partial_fit calls were scored. "
                 "best_* and cv_results_ hold the models scored so far.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
         bracket_ids = [run.bracket.bracket for run in driver.brackets]
         models = [
