@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 
 import dask.array as da
 import numpy as np
@@ -248,8 +249,10 @@ def test_incremental_search_trains_every_model_fully(client):
     )
     search.fit(np.zeros((50, 1)))
     assert list(search.cv_results_["partial_fit_calls"]) == [6] * 5
-    # Scored every 2 calls: 3 records per model.
-    assert all(len(h) == 3 for h in search.model_history_.values())
+    # Scored after the first call, then every 2 calls, and at max_iter (as dask-ml).
+    assert all(
+        [r["partial_fit_calls"] for r in h] == [1, 3, 5, 6] for h in search.model_history_.values()
+    )
 
 
 def test_patience_stops_models_whose_score_is_flat(client):
@@ -257,14 +260,55 @@ def test_patience_stops_models_whose_score_is_flat(client):
         ScoreIsValue(), {"value": uniform(0, 1)}, max_iter=27, patience=True, tol=1e-3, random_state=0
     )
     flat.fit(np.zeros((60, 1)))
-    # patience=True is max_iter // aggressiveness = 9 calls; flat scores stop models early.
+    # patience=True is max_iter // aggressiveness = 9 calls. As in dask-ml, every
+    # model is scored after its first call, then every 9 calls and at each rung:
+    # flat scores stop every model by 10 calls.
+    assert max(flat.cv_results_["partial_fit_calls"]) == 10
+    assert all(h[0]["partial_fit_calls"] == 1 for h in flat.model_history_.values())
     assert flat.metadata_["partial_fit_calls"] < flat.metadata["partial_fit_calls"]
     assert flat.metadata_["n_models"] == flat.metadata["n_models"]
-    assert max(flat.cv_results_["partial_fit_calls"]) < 27
+    # metadata_ counts from the fit: decisions are the calls at which the models
+    # were scored (the first call's score only where the plan decides at 1).
+    assert {b["bracket"]: b["decisions"] for b in flat.metadata_["brackets"]} == {
+        0: [10], 1: [9], 2: [3, 9], 3: [1, 3, 9]
+    }
 
     rising = clone(flat).set_params(estimator=ScoreIsValue(slope=0.01))
     rising.fit(np.zeros((60, 1)))
-    assert rising.metadata_ == rising.metadata
+    assert rising.metadata_["partial_fit_calls"] == rising.metadata["partial_fit_calls"]
+    assert rising.metadata_["n_models"] == rising.metadata["n_models"]
+    for fitted, planned in zip(rising.metadata_["brackets"], rising.metadata["brackets"]):
+        # The scores between rungs are decisions too (to go on or stop).
+        assert set(planned["decisions"]) < set(fitted["decisions"])
+
+
+def test_incremental_search_scores_as_dask_ml_does(client):
+    # Scored after the first call, then every min(fits_per_score, patience) calls.
+    search = IncrementalSearchCV(
+        ScoreIsValue(slope=1.0), {"value": [0.5]}, n_initial_parameters=1, max_iter=8,
+        fits_per_score=3, random_state=0,
+    )
+    search.fit(np.zeros((40, 1)))
+    assert [h["partial_fit_calls"] for h in search.history_] == [1, 4, 7, 8]
+    search.set_params(patience=2, tol=None).fit(np.zeros((40, 1)))
+    assert [h["partial_fit_calls"] for h in search.history_] == [1, 3, 5, 7, 8]
+    # A flat model stops once two scores lie within patience calls: at 3.
+    search.set_params(estimator=ScoreIsValue(), tol=0.0).fit(np.zeros((40, 1)))
+    assert [h["partial_fit_calls"] for h in search.history_] == [1, 3]
+    assert search.metadata_ == {"n_models": 1, "partial_fit_calls": 3, "max_iter": 8}
+
+
+def test_small_patience_warns_as_dask_ml_does(client):
+    search = HyperbandSearchCV(
+        ScoreIsValue(slope=0.01), {"value": [0.2, 0.4]}, max_iter=9, patience=2, random_state=0
+    )
+    with pytest.warns(UserWarning, match=r"patience=2 is less than max_iter // aggressiveness = 3"):
+        search.fit(np.zeros((30, 1)))
+    # None for patience=True, a patience as large, or tol=None.
+    for settings in ({"patience": True}, {"patience": 3}, {"tol": None}):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            clone(search).set_params(**settings).fit(np.zeros((30, 1)))
 
 
 # -- reproducibility and clusters ----------------------------------------------------
@@ -402,3 +446,22 @@ def test_a_locally_defined_estimator_and_a_lambda_value_are_shipped_as_dask_ship
             # The saved models load again: a second fit answers from the file.
             again = clone(search).fit(np.zeros((20, 2)))
             assert again.cv_results_["test_score"].tolist() == search.cv_results_["test_score"].tolist()
+
+
+def test_metadata_brackets_in_dask_ml_order_with_settings_that_rebuild_them():
+    search = HyperbandSearchCV(
+        SGDClassifier(), sgd_space(), max_iter=243, aggressiveness=2, patience=True, tol=0.01,
+        test_size=0.25, random_state=3, scoring="accuracy", prefix="hb",
+    )
+    brackets = search.metadata["brackets"]
+    assert [b["bracket"] for b in brackets] == list(range(len(brackets)))
+    names = set(SuccessiveHalvingSearchCV(SGDClassifier(), {}).get_params(deep=False)) - {"estimator", "parameters"}
+    for b in brackets:
+        settings = b["SuccessiveHalvingSearchCV params"]
+        assert set(settings) == names
+        assert settings["patience"] == 243 // 2 and settings["tol"] == 0.01
+        assert settings["test_size"] == 0.25 and settings["scoring"] == "accuracy"
+        assert settings["random_state"] == 3 and settings["prefix"] == f"hb, bracket={b['bracket']}"
+        # The settings run the same bracket on its own.
+        alone = SuccessiveHalvingSearchCV(SGDClassifier(), sgd_space(), **settings).metadata
+        assert (alone["n_models"], alone["partial_fit_calls"]) == (b["n_models"], b["partial_fit_calls"])

@@ -140,11 +140,16 @@ def fitted_metadata(records: list[Record], models: list[ModelInfo], brackets: li
     """``metadata_``: what the search actually did, in ``metadata``'s layout.
 
     ``brackets`` gives, per bracket, ``bracket`` (its id), ``models`` (model
-    indices) and ``decisions`` (the calls at which it decided).
+    indices) and ``decisions`` (the calls at which its plan decides). As in
+    dask-ml, a bracket's fitted ``decisions`` are the calls at which its
+    models were scored, so they show where ``patience`` stopped models; the
+    score after a model's first call counts only where the plan decides at 1.
     """
     final_calls = defaultdict(int)
+    scored_at = defaultdict(set)
     for r in records:
         final_calls[r.model] = max(final_calls[r.model], r.partial_fit_calls)
+        scored_at[r.model].add(r.partial_fit_calls)
     # Bracket runs of several iterations share their bracket id and its entry.
     by_id: dict = {}
     for b in brackets:
@@ -155,8 +160,11 @@ def fitted_metadata(records: list[Record], models: list[ModelInfo], brackets: li
         )
         entry["n_models"] += len(scored)
         entry["partial_fit_calls"] += sum(final_calls[i] for i in scored)
-        entry["decisions"] = sorted(set(entry["decisions"]) | set(b["decisions"]))
-    out_brackets = list(by_id.values())
+        calls = set().union(*(scored_at[i] for i in scored))
+        if 1 not in b["decisions"]:
+            calls.discard(1)
+        entry["decisions"] = sorted(set(entry["decisions"]) | calls)
+    out_brackets = sorted(by_id.values(), key=lambda b: b["bracket"])
     return {
         "n_models": sum(b["n_models"] for b in out_brackets),
         "partial_fit_calls": sum(b["partial_fit_calls"] for b in out_brackets),

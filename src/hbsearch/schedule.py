@@ -238,9 +238,9 @@ def cap_plan(plan: Plan, n_configurations) -> Plan:
 
 
 def plan_metadata(plan: Plan, hyperband: bool = True) -> dict:
-    """The plan in dask-ml's ``metadata`` layout."""
+    """The plan in dask-ml's ``metadata`` layout, brackets by increasing id (as dask-ml)."""
     brackets = []
-    for b in plan.brackets:
+    for b in sorted(plan.brackets, key=lambda b: b.bracket):
         entry = {
             "bracket": b.bracket,
             "n_models": b.n_models * plan.n_iterations,

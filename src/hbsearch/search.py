@@ -12,6 +12,7 @@ import hashlib
 import importlib.util
 import inspect
 import logging
+import math
 import numbers
 import os
 import pickle
@@ -195,6 +196,14 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
     def _max_calls_per_job(self) -> int | None:
         return self._patience()
 
+    def _warn_settings(self) -> None:
+        """Warn, once per fit, of settings that work but are likely a mistake."""
+
+    def _score_first_call(self) -> bool:
+        # As dask-ml: with patience, every model is scored after its first
+        # call, then every ``patience`` calls (and at every rung).
+        return self._patience() is not None
+
     def _halving(self) -> str | None:
         """The checked ``halving`` setting; None for a search without one (one rung)."""
         return None
@@ -235,7 +244,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         """
         return self._metadata_of(self._capped_plan(SearchSpace(self.parameters)))
 
-    def _metadata_of(self, plan: Plan) -> dict:
+    def _metadata_of(self, plan: Plan, settings: bool = True) -> dict:
         return self._with_halving(
             {
                 "n_models": plan.n_models,
@@ -387,6 +396,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         plan, (halving, learning), space, test_size, patience, tol, scorer, sampler, rng = (
             self._check_settings()
         )
+        self._warn_settings()
         X_parts, y_parts = engine.as_blocks(X, y)
         if test_size is None:
             test_size = min(0.2, 1 / len(X_parts))
@@ -407,6 +417,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             space,
             sampler,
             max_calls_per_job=self._max_calls_per_job(),
+            score_first_call=self._score_first_call(),
             patience=patience,
             tol=tol,
             halving=halving or "synchronous",
@@ -482,7 +493,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             "search": type(self).__name__,
             "settings": settings,
             "estimator": _fingerprint(clone(self.estimator)),
-            "plan": self._metadata_of(plan),
+            "plan": self._metadata_of(plan, settings=False),
             # The space, by what fixed points of the cube decode to.
             "configurations": _fingerprint(
                 [space.dimensions, [space.decode(v) for v in space.sample_vectors(16, random_state=0)]]
@@ -899,17 +910,62 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
     def _model_id(self, bracket_id, rank, index):
         return f"bracket={bracket_id}-{rank}"
 
+    def _warn_settings(self) -> None:
+        patience, tol = self._patience(), self.tol
+        plan = self._plan()
+        suggested = max(plan.max_iter // plan.aggressiveness, 1)
+        if (
+            self.patience is not True and patience is not None and patience < suggested
+            and tol is not None and not math.isnan(tol)
+        ):
+            # As dask-ml warns: Hyperband already stops poor models; patience
+            # is meant to stop the few long-trained ones that converged.
+            warnings.warn(
+                f"patience={patience} is less than max_iter // aggressiveness = {suggested}: "
+                "it may stop models that are still improving, where Hyperband's own halving "
+                "would judge them. Use patience=True, patience >= "
+                f"{suggested}, or tol=None to turn the check off.",
+                UserWarning,
+                stacklevel=5,
+            )
+
     def _halving(self) -> str:
         return check_halving(self.halving)
 
     def _learning(self) -> str:
         return check_learning(self.learning)
 
-    def _metadata_of(self, plan: Plan) -> dict:
-        return self._with_halving(plan_metadata(plan, hyperband=True))
+    def _metadata_of(self, plan: Plan, settings: bool = True) -> dict:
+        metadata = plan_metadata(plan, hyperband=True)
+        if settings:
+            for entry, bracket in zip(metadata["brackets"], sorted(plan.brackets, key=lambda b: b.bracket)):
+                entry["SuccessiveHalvingSearchCV params"] = self._bracket_settings(bracket)
+        return self._with_halving(metadata)
+
+    def _bracket_settings(self, bracket) -> dict:
+        """Every setting of a SuccessiveHalvingSearchCV that runs ``bracket`` alone.
+
+        All its parameters but ``estimator`` and ``parameters``, as dask-ml
+        gives them: ``max_iter`` is the bracket's last rung (so that the
+        settings rebuild the bracket exactly), ``patience`` the number of
+        calls it stands for, ``prefix`` names the bracket, and
+        ``checkpoint`` is None (a file belongs to one search).
+        """
+        patience = self._patience()
+        shared = self.get_params(deep=False)
+        names = [n for n in SuccessiveHalvingSearchCV._get_param_names() if n not in ("estimator", "parameters")]
+        own = {
+            "n_initial_parameters": bracket.n_models,
+            "n_initial_iter": bracket.rungs[0].calls,
+            "max_iter": bracket.rungs[-1].calls,
+            "patience": False if patience is None else patience,
+            "checkpoint": None,
+            "prefix": f"{self.prefix}, bracket={bracket.bracket}",
+        }
+        return {name: own[name] if name in own else shared[name] for name in names}
 
     def _fitted_metadata_of(self, plan: Plan, actual: dict) -> dict:
-        planned = {b["bracket"]: b for b in plan_metadata(plan, hyperband=True)["brackets"]}
+        planned = {b["bracket"]: b for b in self._metadata_of(plan)["brackets"]}
         brackets = []
         for b in actual["brackets"]:
             entry = dict(planned[b["bracket"]])
@@ -1114,3 +1170,7 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         fits = check_int("fits_per_score", self.fits_per_score, 1)
         patience = self._patience()
         return fits if patience is None else min(fits, patience)
+
+    def _score_first_call(self) -> bool:
+        # As dask-ml: scores after the first call, then every fits_per_score calls.
+        return True
