@@ -18,7 +18,7 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.linear_model import SGDClassifier, SGDRegressor
 from sklearn.neural_network import MLPClassifier
 
-from hbsearch import HyperbandSearchCV, IncrementalSearchCV, SuccessiveHalvingSearchCV
+from hbsearch import HyperbandSearchCV, IncrementalSearchCV, InverseDecaySearchCV, SuccessiveHalvingSearchCV
 
 CV_RESULTS_KEYS = {
     "mean_partial_fit_time",
@@ -465,3 +465,53 @@ def test_metadata_brackets_in_dask_ml_order_with_settings_that_rebuild_them():
         # The settings run the same bracket on its own.
         alone = SuccessiveHalvingSearchCV(SGDClassifier(), sgd_space(), **settings).metadata
         assert (alone["n_models"], alone["partial_fit_calls"]) == (b["n_models"], b["partial_fit_calls"])
+
+
+# -- dask-ml's other settings and classes ---------------------------------------------
+
+
+def test_inverse_decay_keeps_the_best_models_as_dask_ml_schedules(client):
+    values = [i / 20 for i in range(20)]
+    search = InverseDecaySearchCV(
+        ScoreIsValue(slope=0.001), {"value": values}, n_initial_parameters=20, max_iter=10, random_state=0
+    )
+    # int(20 / (1 + t)): 20 models after 1 call, then 5, 4, 3 and 2 for one call each.
+    assert search.metadata == {"n_models": 20, "partial_fit_calls": 34, "max_iter": 10}
+    search.fit(np.zeros((50, 1)))
+    assert search.metadata_ == search.metadata
+    calls = dict(zip([p["value"] for p in search.cv_results_["params"]], search.cv_results_["partial_fit_calls"]))
+    # The best models by score go on: 0.95 and 0.9 to 5 calls, 0.85 to 4, 0.8 to 3, 0.75 to 2.
+    assert [calls[v] for v in (0.95, 0.9, 0.85, 0.8, 0.75, 0.7)] == [5, 5, 4, 3, 2, 1]
+    assert search.best_params_ == {"value": 0.95}
+    assert set(search.cv_results_["iter"]) == {0, 1, 2, 3, 4}
+    # decay_rate=0 keeps every model to max_iter.
+    assert clone(search).set_params(decay_rate=0).metadata["partial_fit_calls"] == 200
+
+
+def test_scores_per_fit_and_decay_rate_as_dask_ml_treats_them(client):
+    search = IncrementalSearchCV(
+        ScoreIsValue(), {"value": [0.5]}, n_initial_parameters=1, max_iter=7, scores_per_fit=3
+    )
+    with pytest.warns(FutureWarning, match="scores_per_fit=3 is dask-ml's former name of fits_per_score"):
+        search.fit(np.zeros((30, 1)))
+    assert [h["partial_fit_calls"] for h in search.history_] == [1, 4, 7]
+    with pytest.warns(FutureWarning, match="decay_rate=1.0 is ignored by IncrementalSearchCV"):
+        search.set_params(scores_per_fit=None, decay_rate=1.0).fit(np.zeros((30, 1)))
+    assert search.metadata_ == search.metadata
+
+
+def test_cv_results_have_scikit_learn_and_dask_ml_columns(client):
+    hyperband = HyperbandSearchCV(ScoreIsValue(), {"value": uniform(0, 1)}, max_iter=9, random_state=0)
+    hyperband.fit(np.zeros((30, 1)))
+    results = hyperband.cv_results_
+    np.testing.assert_array_equal(results["mean_test_score"], results["test_score"])
+    np.testing.assert_array_equal(results["n_resources"], results["partial_fit_calls"])
+    # iter: the last rung a model reached; its calls are that rung's.
+    plan = {b["bracket"]: b["decisions"] for b in hyperband.metadata["brackets"]}
+    for bracket, it, calls in zip(results["bracket"], results["iter"], results["partial_fit_calls"]):
+        assert plan[bracket][it] == calls
+    # model_id as in dask-ml: strings for Hyperband, integers for the others.
+    assert results["model_id"].dtype.kind == "U"
+    incremental = IncrementalSearchCV(ScoreIsValue(), {"value": [0.1, 0.2]}, n_initial_parameters=2, max_iter=2)
+    assert incremental.fit(np.zeros((30, 1))).cv_results_["model_id"].dtype.kind == "i"
+    assert sorted(incremental.model_history_) == list(incremental.cv_results_["model_id"])

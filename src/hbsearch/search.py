@@ -44,13 +44,14 @@ from .schedule import (
     cap_plan,
     check_int,
     hyperband_plan,
+    inverse_decay_plan,
     passive_plan,
     plan_metadata,
     successive_halving_plan,
 )
 from .space import SearchSpace
 
-__all__ = ["HyperbandSearchCV", "SuccessiveHalvingSearchCV", "IncrementalSearchCV"]
+__all__ = ["HyperbandSearchCV", "SuccessiveHalvingSearchCV", "IncrementalSearchCV", "InverseDecaySearchCV"]
 
 # A search space: a dict of lists and frozen scipy.stats distributions, or a list of such dicts.
 ParameterSpace = Mapping[str, Any] | Sequence[Mapping[str, Any]]
@@ -289,6 +290,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         if tol is not None and (isinstance(tol, bool) or not isinstance(tol, numbers.Real)):
             raise TypeError(f"tol={tol!r} is invalid: it must be a number or None.")
         patience = self._patience()
+        self._max_calls_per_job()  # checks fits_per_score and scores_per_fit
         scorer = _make_scorer(estimator, self.scoring)
         error_score = self.error_score
         if not (isinstance(error_score, str) and error_score == "raise") and (
@@ -558,11 +560,17 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
                 stacklevel=5,
             )
         bracket_ids = [run.bracket.bracket for run in driver.brackets]
+        rungs = [m.rung for m in driver.models]
+        for run in driver.brackets:
+            for r, members in enumerate(run.rung_members):
+                for i in members:
+                    rungs[i] = max(rungs[i], r)
         models = [
             ModelInfo(
                 self._model_id(bracket_ids[m.bracket], m.rank_in_bracket, m.index),
                 m.params,
                 bracket_ids[m.bracket] if self._hyperband else None,
+                rungs[m.index],
             )
             for m in driver.models
         ]
@@ -1087,9 +1095,10 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
 class IncrementalSearchCV(BaseIncrementalSearchCV):
     """The passive baseline: every model trained to ``max_iter`` calls.
 
-    Models are scored every ``fits_per_score`` calls and, with ``patience``,
-    stopped once their scores stop improving. No model is dropped for being
-    worse than others, so this is the yardstick Hyperband is measured against.
+    Models are scored after their first call, then every ``fits_per_score``
+    calls (as in dask-ml) and, with ``patience``, stopped once their scores
+    stop improving. No model is dropped for being worse than others, so this
+    is the yardstick Hyperband is measured against.
 
     Parameters
     ----------
@@ -1100,11 +1109,19 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
     max_iter : int, default=100
         ``partial_fit`` calls per model.
     fits_per_score : int, default=1
-        Calls between two scores of a model.
+        Calls between two scores of a model (at most ``patience``).
     test_size, patience, tol, random_state, scoring, error_score
         As for :class:`HyperbandSearchCV` (``patience=True`` is not allowed here).
     max_time, max_job_time, checkpoint, progress, verbose, prefix, sampler
         As for :class:`HyperbandSearchCV`.
+    decay_rate : None, default=None
+        dask-ml's deprecated setting, accepted for its users: a number is
+        ignored with a FutureWarning (as dask-ml does); use
+        :class:`InverseDecaySearchCV` for the inverse decay.
+    scores_per_fit : int or None, default=None
+        dask-ml's former name of ``fits_per_score``: a number is used as
+        ``fits_per_score`` with a FutureWarning; given with a
+        ``fits_per_score`` other than 1 it is an error.
 
     Attributes
     ----------
@@ -1143,6 +1160,8 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         progress: bool = False,
         verbose: bool | int = False,
         prefix: str = "",
+        decay_rate: None = None,
+        scores_per_fit: int | None = None,
     ) -> None:
         self.estimator = estimator
         self.parameters = parameters
@@ -1162,15 +1181,123 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         self.progress = progress
         self.verbose = verbose
         self.prefix = prefix
+        self.decay_rate = decay_rate
+        self.scores_per_fit = scores_per_fit
 
     def _plan(self) -> Plan:
         return passive_plan(self.n_initial_parameters, self.max_iter)
 
-    def _max_calls_per_job(self):
+    def _fits_per_score(self) -> int:
         fits = check_int("fits_per_score", self.fits_per_score, 1)
+        if self.scores_per_fit is None:
+            return fits
+        per_fit = check_int("scores_per_fit", self.scores_per_fit, 1)
+        if fits != 1:
+            raise ValueError(
+                f"scores_per_fit={self.scores_per_fit!r} is invalid with fits_per_score={fits}: "
+                "scores_per_fit is the former name of fits_per_score; give fits_per_score only."
+            )
+        return per_fit
+
+    def _max_calls_per_job(self):
+        fits = self._fits_per_score()
         patience = self._patience()
         return fits if patience is None else min(fits, patience)
 
     def _score_first_call(self) -> bool:
         # As dask-ml: scores after the first call, then every fits_per_score calls.
         return True
+
+    def _warn_settings(self) -> None:
+        if self.scores_per_fit is not None:
+            warnings.warn(
+                f"scores_per_fit={self.scores_per_fit!r} is dask-ml's former name of fits_per_score "
+                f"and is used as fits_per_score={self.scores_per_fit!r}: give fits_per_score instead.",
+                FutureWarning,
+                stacklevel=5,
+            )
+        self._warn_decay_rate()
+
+    def _warn_decay_rate(self) -> None:
+        if self.decay_rate is not None:
+            warnings.warn(
+                f"decay_rate={self.decay_rate!r} is ignored by IncrementalSearchCV (as by dask-ml's, "
+                "where it is deprecated): use InverseDecaySearchCV for the inverse decay, or "
+                "decay_rate=None.",
+                FutureWarning,
+                stacklevel=6,
+            )
+
+
+class InverseDecaySearchCV(IncrementalSearchCV):
+    """dask-ml's inverse decay: fewer models as training goes on, ``n / (1 + t) ** decay_rate``.
+
+    Every model is scored after its first call. Then, at each decision
+    (with ``t`` calls so far), only the best ``int(n / (1 + t') **
+    decay_rate)`` models go on, trained to ``t' - 1`` calls, where ``t'`` is
+    the next time that number changes (with ``patience``, at most
+    ``fits_per_score`` calls later). Training ends when one model is left or
+    at ``max_iter`` calls. The schedule depends on the settings only, so
+    ``metadata`` gives it exactly (:func:`hbsearch.schedule.inverse_decay_plan`).
+
+    Parameters
+    ----------
+    estimator, parameters, n_initial_parameters, max_iter, fits_per_score
+        As for :class:`IncrementalSearchCV`.
+    decay_rate : float, default=1.0
+        How fast the number of models falls; 0 keeps them all.
+    test_size, patience, tol, random_state, scoring, error_score
+        As for :class:`IncrementalSearchCV`.
+    max_time, max_job_time, checkpoint, progress, verbose, prefix, sampler, scores_per_fit
+        As for :class:`IncrementalSearchCV`.
+
+    Examples
+    --------
+    >>> from scipy.stats import loguniform
+    >>> from sklearn.linear_model import SGDClassifier
+    >>> search = InverseDecaySearchCV(
+    ...     SGDClassifier(), {"alpha": loguniform(1e-5, 1e-1)}, n_initial_parameters=20, max_iter=10)
+    >>> search.metadata
+    {'n_models': 20, 'partial_fit_calls': 34, 'max_iter': 10}
+    """
+
+    def __init__(
+        self,
+        estimator: Any,
+        parameters: ParameterSpace,
+        *,
+        n_initial_parameters: int = 10,
+        max_iter: int = 100,
+        fits_per_score: int = 1,
+        sampler: str | Sampler = "random",
+        test_size: float | None = None,
+        patience: bool | int = False,
+        tol: float | None = 1e-3,
+        random_state: int | np.random.RandomState | None = None,
+        scoring: str | Callable | None = None,
+        error_score: float | str = np.nan,
+        max_time: float | None = None,
+        max_job_time: float | None = None,
+        checkpoint: str | os.PathLike | None = None,
+        progress: bool = False,
+        verbose: bool | int = False,
+        prefix: str = "",
+        decay_rate: float = 1.0,
+        scores_per_fit: int | None = None,
+    ) -> None:
+        super().__init__(
+            estimator, parameters, n_initial_parameters=n_initial_parameters, max_iter=max_iter,
+            fits_per_score=fits_per_score, sampler=sampler, test_size=test_size, patience=patience,
+            tol=tol, random_state=random_state, scoring=scoring, error_score=error_score,
+            max_time=max_time, max_job_time=max_job_time, checkpoint=checkpoint, progress=progress,
+            verbose=verbose, prefix=prefix, decay_rate=decay_rate, scores_per_fit=scores_per_fit,
+        )
+
+    def _plan(self) -> Plan:
+        return inverse_decay_plan(
+            self.n_initial_parameters, self.max_iter, self.decay_rate, self._fits_per_score(),
+            self._patience() is not None,
+        )
+
+    def _warn_decay_rate(self) -> None:
+        pass  # decay_rate is this search's own setting
