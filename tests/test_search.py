@@ -492,7 +492,7 @@ def test_scores_per_fit_and_decay_rate_as_dask_ml_treats_them(client):
     search = IncrementalSearchCV(
         ScoreIsValue(), {"value": [0.5]}, n_initial_parameters=1, max_iter=7, scores_per_fit=3
     )
-    with pytest.warns(FutureWarning, match="scores_per_fit=3 is dask-ml's former name of fits_per_score"):
+    with pytest.warns(UserWarning, match="scores_per_fit=3 is used as fits_per_score=3"):
         search.fit(np.zeros((30, 1)))
     assert [h["partial_fit_calls"] for h in search.history_] == [1, 4, 7]
     with pytest.warns(FutureWarning, match="decay_rate=1.0 is ignored by IncrementalSearchCV"):

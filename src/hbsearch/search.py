@@ -383,6 +383,8 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
     def _fit(self, X, y, fit_params):
         from distributed import Future
 
+        # Fit parameters given as Futures (client.compute(...)) are small: fetched once, as dask-ml does.
+        fit_params = {k: v.result() if isinstance(v, Future) else v for k, v in fit_params.items()}
         if not isinstance(self.estimator, Future):
             return self._fit_with(X, y, fit_params)
         given = self.estimator
@@ -1104,8 +1106,9 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
     ----------
     estimator, parameters
         As for :class:`HyperbandSearchCV`.
-    n_initial_parameters : int, default=10
-        Models trained.
+    n_initial_parameters : int or "grid", default=10
+        Models trained; "grid" trains every configuration of a space of
+        lists once (as dask-ml).
     max_iter : int, default=100
         ``partial_fit`` calls per model.
     fits_per_score : int, default=1
@@ -1120,7 +1123,7 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         :class:`InverseDecaySearchCV` for the inverse decay.
     scores_per_fit : int or None, default=None
         dask-ml's former name of ``fits_per_score``: a number is used as
-        ``fits_per_score`` with a FutureWarning; given with a
+        ``fits_per_score`` with a UserWarning (as dask-ml's); given with a
         ``fits_per_score`` other than 1 it is an error.
 
     Attributes
@@ -1185,7 +1188,19 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         self.scores_per_fit = scores_per_fit
 
     def _plan(self) -> Plan:
-        return passive_plan(self.n_initial_parameters, self.max_iter)
+        return passive_plan(self._n_initial_parameters(), self.max_iter)
+
+    def _n_initial_parameters(self) -> int:
+        if not (isinstance(self.n_initial_parameters, str) and self.n_initial_parameters == "grid"):
+            return self.n_initial_parameters
+        # Every configuration once: a finite space is drawn without replacement.
+        size = SearchSpace(self.parameters).size
+        if not math.isfinite(size):
+            raise ValueError(
+                "n_initial_parameters='grid' is invalid with a search space that has distributions: "
+                "'grid' trains every configuration once, so the space must hold lists only."
+            )
+        return int(size)
 
     def _fits_per_score(self) -> int:
         fits = check_int("fits_per_score", self.fits_per_score, 1)
@@ -1210,10 +1225,12 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
 
     def _warn_settings(self) -> None:
         if self.scores_per_fit is not None:
+            # A UserWarning, as dask-ml's.
             warnings.warn(
-                f"scores_per_fit={self.scores_per_fit!r} is dask-ml's former name of fits_per_score "
-                f"and is used as fits_per_score={self.scores_per_fit!r}: give fits_per_score instead.",
-                FutureWarning,
+                f"scores_per_fit={self.scores_per_fit!r} is used as fits_per_score="
+                f"{self.scores_per_fit!r}: it has been deprecated since Dask-ML v1.4.0, where "
+                "fits_per_score replaced it; give fits_per_score instead.",
+                UserWarning,
                 stacklevel=5,
             )
         self._warn_decay_rate()
@@ -1295,7 +1312,7 @@ class InverseDecaySearchCV(IncrementalSearchCV):
 
     def _plan(self) -> Plan:
         return inverse_decay_plan(
-            self.n_initial_parameters, self.max_iter, self.decay_rate, self._fits_per_score(),
+            self._n_initial_parameters(), self.max_iter, self.decay_rate, self._fits_per_score(),
             self._patience() is not None,
         )
 
