@@ -110,8 +110,10 @@ def test_an_estimator_given_as_a_future(client):
     X, y = _inputs("numpy")
     estimator = client.scatter(SGDClassifier(random_state=0))
     search = IncrementalSearchCV(estimator, {"alpha": [1e-3, 1e-1]}, n_initial_parameters=2, max_iter=2)
-    search.fit(X, y)
+    # A fit parameter may be a Future too (dask-ml's tests pass classes=client.compute(...)).
+    search.fit(X, y, classes=client.submit(np.unique, y))
     assert isinstance(search.estimator, Future)  # the parameter stays as given
+    np.testing.assert_array_equal(search.classes_, [0, 1])
     assert isinstance(search.best_estimator_, SGDClassifier)
 
     async def main(c):

@@ -169,8 +169,16 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         # What the search accepts and predicts is what its estimator does.
+        from distributed import Future
+
         tags = super().__sklearn_tags__()
-        inner = get_tags(self.estimator)
+        estimator = self.estimator
+        if isinstance(estimator, Future):
+            # Its value is fetched by fit only; once fitted, the best estimator tells.
+            estimator = getattr(self, "best_estimator_", None)
+            if estimator is None:
+                return tags
+        inner = get_tags(estimator)
         tags.estimator_type = inner.estimator_type
         tags.classifier_tags = copy.deepcopy(inner.classifier_tags)
         tags.regressor_tags = copy.deepcopy(inner.regressor_tags)
