@@ -360,8 +360,9 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         y : array-like, dask array or dask Series, optional
             Targets, blocked like ``X``.
         **fit_params
-            Passed to every ``partial_fit`` call. ``classes`` is found from ``y``
-            when the estimator is a classifier whose ``partial_fit`` takes it.
+            Passed to every ``partial_fit`` call (a Dask ``Future`` is fetched
+            first). ``classes`` is found from ``y`` when the estimator is a
+            classifier whose ``partial_fit`` takes it.
 
         Returns
         -------
@@ -781,7 +782,9 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
     patience : int or bool, default=False
         Stop training a model when its scores over its last ``patience``
         calls improved by at most ``tol``. True means
-        ``max(max_iter // aggressiveness, 1)``.
+        ``max(max_iter // aggressiveness, 1)``; a smaller number warns, as in
+        dask-ml. As there, models are then scored after their first call,
+        every ``patience`` calls and at every rung.
     tol : float, default=1e-3
         See ``patience``.
     test_size : float, default=None
