@@ -256,13 +256,14 @@ def test_large_models_stay_on_the_cluster_and_are_scored_apart(client, tmp_path)
 
 
 def test_once_a_models_pace_is_known_its_long_jobs_are_chains_of_short_tasks(client):
-    from hbsearch import IncrementalSearchCV
+    from hbsearch import SuccessiveHalvingSearchCV
     from hbsearch.engine import TASK_SECONDS
 
     seconds = TASK_SECONDS / 10  # so ten calls make one task
-    search = IncrementalSearchCV(
-        CountingValue(seconds=seconds), {"value": uniform(0, 1)}, n_initial_parameters=2,
-        max_iter=24, fits_per_score=12, random_state=0,
+    # Four models to 12 calls, the best two to 24.
+    search = SuccessiveHalvingSearchCV(
+        CountingValue(seconds=seconds), {"value": uniform(0, 1)}, n_initial_parameters=4,
+        aggressiveness=2, n_initial_iter=12, max_iter=24, random_state=0,
     )
     plugin = _recording(client)
     try:
@@ -276,7 +277,7 @@ def test_once_a_models_pace_is_known_its_long_jobs_are_chains_of_short_tasks(cli
     # First jobs (pace unknown): one task of 12 calls. Second jobs: at most ~10 calls a task
     # (a sleep lasts at least its time, so the pace measured is a little over `seconds`).
     firsts = [e for e in ends if e == ("partial_fit_score", 12)]
-    assert len(firsts) == 2
+    assert len(firsts) == 4
     seconds_jobs = [e for e in ends if e[1] > 12]
     assert ("partial_fit_score", 24) in seconds_jobs and len(seconds_jobs) >= 2 * 2
     assert all(calls <= 12 + 10 for kind, calls in seconds_jobs if kind == "partial_fit")

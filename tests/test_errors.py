@@ -20,7 +20,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import SGDClassifier
 from sklearn.metrics import accuracy_score
 
-from hbsearch import HyperbandSearchCV, IncrementalSearchCV, SuccessiveHalvingSearchCV
+from hbsearch import HyperbandSearchCV, IncrementalSearchCV, InverseDecaySearchCV, SuccessiveHalvingSearchCV
 
 SPACE = {"alpha": [1e-4, 1e-3]}
 X = np.random.RandomState(0).normal(size=(100, 3))
@@ -134,6 +134,12 @@ CASES = [
      "halving='ASYNCHRONOUS' is invalid"),
     (IncrementalSearchCV(SGDClassifier(), SPACE, max_iter=0), None, ValueError, "max_iter=0"),
     (IncrementalSearchCV(SGDClassifier(), SPACE, fits_per_score=0), None, ValueError, "fits_per_score=0"),
+    (IncrementalSearchCV(SGDClassifier(), SPACE, fits_per_score=2, scores_per_fit=3), None, ValueError,
+     "scores_per_fit=3 is invalid with fits_per_score=2"),
+    (IncrementalSearchCV(SGDClassifier(), SPACE, scores_per_fit=0), None, ValueError, "scores_per_fit=0"),
+    (InverseDecaySearchCV(SGDClassifier(), SPACE, decay_rate=-1), None, ValueError,
+     "decay_rate=-1 is invalid: it must be a number >= 0"),
+    (InverseDecaySearchCV(SGDClassifier(), SPACE, decay_rate="fast"), None, ValueError, "decay_rate='fast'"),
     # data that does not line up
     (HyperbandSearchCV(SGDClassifier(), SPACE), (X, y[:90]), ValueError, "different lengths"),
     (HyperbandSearchCV(SGDClassifier(), SPACE), (da.from_array(X, chunks=30), da.from_array(y[:90])),

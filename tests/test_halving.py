@@ -37,10 +37,17 @@ def test_defaults_and_metadata_key():
         assert search.metadata["halving"] == "synchronous"
         asynchronous = clone(search).set_params(halving="asynchronous")
         assert asynchronous.metadata["halving"] == "asynchronous"
-        # The same plan either way.
-        assert {k: v for k, v in asynchronous.metadata.items() if k != "halving"} == {
-            k: v for k, v in search.metadata.items() if k != "halving"
-        }
+        # The same plan either way (each bracket's settings name the halving).
+        def plan(metadata):
+            brackets = [
+                {k: v for k, v in b.items() if k != "SuccessiveHalvingSearchCV params"}
+                for b in metadata.get("brackets", [])
+            ]
+            return {**{k: v for k, v in metadata.items() if k != "halving"}, "brackets": brackets}
+
+        assert plan(asynchronous.metadata) == plan(search.metadata)
+        for b in asynchronous.metadata.get("brackets", []):
+            assert b["SuccessiveHalvingSearchCV params"]["halving"] == "asynchronous"
     # The passive search has a single rung: nothing to halve, no setting.
     assert "halving" not in IncrementalSearchCV(SGDClassifier(), SPACE).get_params()
     assert "halving" not in IncrementalSearchCV(SGDClassifier(), SPACE).metadata

@@ -111,7 +111,7 @@ def test_a_finite_space_is_drawn_without_replacement(client, sampler):
         SGDClassifier(random_state=0), FINITE, max_iter=27, sampler=sampler, random_state=0
     )
     # Brackets are capped at the 8 configurations, and metadata says so.
-    assert [b["n_models"] for b in search.metadata["brackets"]] == [8, 8, 6, 4]
+    assert [b["n_models"] for b in search.metadata["brackets"]] == [4, 6, 8, 8]
     search.fit(X, y)
     assert search.metadata_ == search.metadata
     drawn = configurations(search)

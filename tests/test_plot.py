@@ -107,7 +107,7 @@ def test_plan_bars_are_rungs_of_each_bracket(max_iter, n_brackets):
     # Under each group: the bracket's models and partial_fit calls.
     labels = [t.get_text() for t in ax.get_xticklabels()]
     assert len(labels) == n_brackets
-    for label, entry in zip(labels, search.metadata["brackets"]):
+    for label, entry in zip(labels, sorted(search.metadata["brackets"], key=lambda e: -e["bracket"])):
         assert f"bracket {entry['bracket']}" in label
         assert f"{entry['n_models']} models" in label
         assert f"{entry['partial_fit_calls']} calls" in label
@@ -130,7 +130,8 @@ def test_plan_with_iterations_counts_every_iteration():
     search = HyperbandSearchCV(SGDClassifier(), SPACE, max_iter=27, n_iterations=2)
     for ax in (plot_plan(search), plot_plan(search.metadata)):
         firsts = [bars[0].get_height() for bars in ax.containers]
-        assert firsts == [b["n_models"] for b in search.metadata["brackets"]]
+        # The bracket with the most models on the left.
+        assert firsts == [b["n_models"] for b in search.metadata["brackets"][::-1]]
         assert [bars[-1].get_height() for bars in ax.containers] == [2, 2, 4, 8]
 
 
@@ -189,7 +190,9 @@ def test_learning_curves_one_line_per_model_coloured_by_bracket(hyperband):
     assert len({c.pop() for c in colors.values()}) == len(colors)
     # A legend entry per bracket.
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert texts == [f"bracket {b['bracket']} ({b['n_models']} models)" for b in hyperband.metadata_["brackets"]]
+    assert texts == [
+        f"bracket {b['bracket']} ({b['n_models']} models)" for b in hyperband.metadata_["brackets"][::-1]
+    ]
     assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
 
 

@@ -159,7 +159,7 @@ def test_plan_metadata_layout():
     assert set(meta) == {"n_models", "partial_fit_calls", "brackets"}
     assert meta["n_models"] == 143
     assert meta["partial_fit_calls"] == 1581
-    assert [b["bracket"] for b in meta["brackets"]] == [4, 3, 2, 1, 0]
+    assert [b["bracket"] for b in meta["brackets"]] == [0, 1, 2, 3, 4]
     for entry in meta["brackets"]:
         assert set(entry) == {
             "bracket",
@@ -168,7 +168,7 @@ def test_plan_metadata_layout():
             "decisions",
             "SuccessiveHalvingSearchCV params",
         }
-    assert meta["brackets"][1] == {
+    assert meta["brackets"][3] == {
         "bracket": 3,
         "n_models": 34,
         "partial_fit_calls": 276,
@@ -194,7 +194,7 @@ def test_plan_metadata_sums(max_iter, eta):
     assert meta["partial_fit_calls"] == plan.partial_fit_calls
     assert sum(b["n_models"] for b in meta["brackets"]) == meta["n_models"]
     assert sum(b["partial_fit_calls"] for b in meta["brackets"]) == meta["partial_fit_calls"]
-    for entry, bracket in zip(meta["brackets"], plan.brackets):
+    for entry, bracket in zip(meta["brackets"], sorted(plan.brackets, key=lambda b: b.bracket)):
         assert entry["decisions"] == [rung.calls for rung in bracket.rungs]
         params = entry["SuccessiveHalvingSearchCV params"]
         assert params["n_initial_parameters"] == bracket.n_models

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 
 import dask.array as da
 import numpy as np
@@ -17,7 +18,7 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.linear_model import SGDClassifier, SGDRegressor
 from sklearn.neural_network import MLPClassifier
 
-from hbsearch import HyperbandSearchCV, IncrementalSearchCV, SuccessiveHalvingSearchCV
+from hbsearch import HyperbandSearchCV, IncrementalSearchCV, InverseDecaySearchCV, SuccessiveHalvingSearchCV
 
 CV_RESULTS_KEYS = {
     "mean_partial_fit_time",
@@ -30,6 +31,9 @@ CV_RESULTS_KEYS = {
     "partial_fit_calls",
     "params",
     "error",
+    "mean_test_score",
+    "n_resources",
+    "iter",
 }
 HISTORY_KEYS = {
     "model_id",
@@ -92,8 +96,9 @@ def test_cv_results_history_and_ranks(client, classification):
     n = search.metadata["n_models"]
     assert CV_RESULTS_KEYS | {"bracket", "param_alpha", "param_penalty"} == set(results)
     assert all(len(v) == n for v in results.values())
-    for key in ("param_alpha", "param_penalty", "model_id"):
+    for key in ("param_alpha", "param_penalty"):
         assert results[key].dtype == object
+    assert results["model_id"].dtype.kind == "U"  # strings, as dask-ml's
     order = np.argsort(-results["test_score"], kind="stable")
     ranks = results["rank_test_score"]
     # One ranking over all brackets: ranks follow scores, ties share a rank.
@@ -248,8 +253,10 @@ def test_incremental_search_trains_every_model_fully(client):
     )
     search.fit(np.zeros((50, 1)))
     assert list(search.cv_results_["partial_fit_calls"]) == [6] * 5
-    # Scored every 2 calls: 3 records per model.
-    assert all(len(h) == 3 for h in search.model_history_.values())
+    # Scored after the first call, then every 2 calls, and at max_iter (as dask-ml).
+    assert all(
+        [r["partial_fit_calls"] for r in h] == [1, 3, 5, 6] for h in search.model_history_.values()
+    )
 
 
 def test_patience_stops_models_whose_score_is_flat(client):
@@ -257,14 +264,55 @@ def test_patience_stops_models_whose_score_is_flat(client):
         ScoreIsValue(), {"value": uniform(0, 1)}, max_iter=27, patience=True, tol=1e-3, random_state=0
     )
     flat.fit(np.zeros((60, 1)))
-    # patience=True is max_iter // aggressiveness = 9 calls; flat scores stop models early.
+    # patience=True is max_iter // aggressiveness = 9 calls. As in dask-ml, every
+    # model is scored after its first call, then every 9 calls and at each rung:
+    # flat scores stop every model by 10 calls.
+    assert max(flat.cv_results_["partial_fit_calls"]) == 10
+    assert all(h[0]["partial_fit_calls"] == 1 for h in flat.model_history_.values())
     assert flat.metadata_["partial_fit_calls"] < flat.metadata["partial_fit_calls"]
     assert flat.metadata_["n_models"] == flat.metadata["n_models"]
-    assert max(flat.cv_results_["partial_fit_calls"]) < 27
+    # metadata_ counts from the fit: decisions are the calls at which the models
+    # were scored (the first call's score only where the plan decides at 1).
+    assert {b["bracket"]: b["decisions"] for b in flat.metadata_["brackets"]} == {
+        0: [10], 1: [9], 2: [3, 9], 3: [1, 3, 9]
+    }
 
     rising = clone(flat).set_params(estimator=ScoreIsValue(slope=0.01))
     rising.fit(np.zeros((60, 1)))
-    assert rising.metadata_ == rising.metadata
+    assert rising.metadata_["partial_fit_calls"] == rising.metadata["partial_fit_calls"]
+    assert rising.metadata_["n_models"] == rising.metadata["n_models"]
+    for fitted, planned in zip(rising.metadata_["brackets"], rising.metadata["brackets"]):
+        # The scores between rungs are decisions too (to go on or stop).
+        assert set(planned["decisions"]) < set(fitted["decisions"])
+
+
+def test_incremental_search_scores_as_dask_ml_does(client):
+    # Scored after the first call, then every min(fits_per_score, patience) calls.
+    search = IncrementalSearchCV(
+        ScoreIsValue(slope=1.0), {"value": [0.5]}, n_initial_parameters=1, max_iter=8,
+        fits_per_score=3, random_state=0,
+    )
+    search.fit(np.zeros((40, 1)))
+    assert [h["partial_fit_calls"] for h in search.history_] == [1, 4, 7, 8]
+    search.set_params(patience=2, tol=None).fit(np.zeros((40, 1)))
+    assert [h["partial_fit_calls"] for h in search.history_] == [1, 3, 5, 7, 8]
+    # A flat model stops once two scores lie within patience calls: at 3.
+    search.set_params(estimator=ScoreIsValue(), tol=0.0).fit(np.zeros((40, 1)))
+    assert [h["partial_fit_calls"] for h in search.history_] == [1, 3]
+    assert search.metadata_ == {"n_models": 1, "partial_fit_calls": 3, "max_iter": 8}
+
+
+def test_small_patience_warns_as_dask_ml_does(client):
+    search = HyperbandSearchCV(
+        ScoreIsValue(slope=0.01), {"value": [0.2, 0.4]}, max_iter=9, patience=2, random_state=0
+    )
+    with pytest.warns(UserWarning, match=r"patience=2 is less than max_iter // aggressiveness = 3"):
+        search.fit(np.zeros((30, 1)))
+    # None for patience=True, a patience as large, or tol=None.
+    for settings in ({"patience": True}, {"patience": 3}, {"tol": None}):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            clone(search).set_params(**settings).fit(np.zeros((30, 1)))
 
 
 # -- reproducibility and clusters ----------------------------------------------------
@@ -329,7 +377,7 @@ def test_metadata_touches_nothing():
     metadata = search.metadata
     assert np.array_equal(state.get_state()[1], before)
     assert len(metadata["brackets"]) == 6
-    assert [b["bracket"] for b in metadata["brackets"]] == [5, 4, 3, 2, 1, 0]
+    assert [b["bracket"] for b in metadata["brackets"]] == [0, 1, 2, 3, 4, 5]
 
 
 def test_verbose_logs_with_prefix(client, capsys):
@@ -402,3 +450,72 @@ def test_a_locally_defined_estimator_and_a_lambda_value_are_shipped_as_dask_ship
             # The saved models load again: a second fit answers from the file.
             again = clone(search).fit(np.zeros((20, 2)))
             assert again.cv_results_["test_score"].tolist() == search.cv_results_["test_score"].tolist()
+
+
+def test_metadata_brackets_in_dask_ml_order_with_settings_that_rebuild_them():
+    search = HyperbandSearchCV(
+        SGDClassifier(), sgd_space(), max_iter=243, aggressiveness=2, patience=True, tol=0.01,
+        test_size=0.25, random_state=3, scoring="accuracy", prefix="hb",
+    )
+    brackets = search.metadata["brackets"]
+    assert [b["bracket"] for b in brackets] == list(range(len(brackets)))
+    names = set(SuccessiveHalvingSearchCV(SGDClassifier(), {}).get_params(deep=False)) - {"estimator", "parameters"}
+    for b in brackets:
+        settings = b["SuccessiveHalvingSearchCV params"]
+        assert set(settings) == names
+        assert settings["patience"] == 243 // 2 and settings["tol"] == 0.01
+        assert settings["test_size"] == 0.25 and settings["scoring"] == "accuracy"
+        assert settings["random_state"] == 3 and settings["prefix"] == f"hb, bracket={b['bracket']}"
+        # The settings run the same bracket on its own.
+        alone = SuccessiveHalvingSearchCV(SGDClassifier(), sgd_space(), **settings).metadata
+        assert (alone["n_models"], alone["partial_fit_calls"]) == (b["n_models"], b["partial_fit_calls"])
+
+
+# -- dask-ml's other settings and classes ---------------------------------------------
+
+
+def test_inverse_decay_keeps_the_best_models_as_dask_ml_schedules(client):
+    values = [i / 20 for i in range(20)]
+    search = InverseDecaySearchCV(
+        ScoreIsValue(slope=0.001), {"value": values}, n_initial_parameters=20, max_iter=10, random_state=0
+    )
+    # int(20 / (1 + t)): 20 models after 1 call, then 5, 4, 3 and 2 for one call each.
+    assert search.metadata == {"n_models": 20, "partial_fit_calls": 34, "max_iter": 10}
+    search.fit(np.zeros((50, 1)))
+    assert search.metadata_ == search.metadata
+    calls = dict(zip([p["value"] for p in search.cv_results_["params"]], search.cv_results_["partial_fit_calls"]))
+    # The best models by score go on: 0.95 and 0.9 to 5 calls, 0.85 to 4, 0.8 to 3, 0.75 to 2.
+    assert [calls[v] for v in (0.95, 0.9, 0.85, 0.8, 0.75, 0.7)] == [5, 5, 4, 3, 2, 1]
+    assert search.best_params_ == {"value": 0.95}
+    assert set(search.cv_results_["iter"]) == {0, 1, 2, 3, 4}
+    # decay_rate=0 keeps every model to max_iter.
+    assert clone(search).set_params(decay_rate=0).metadata["partial_fit_calls"] == 200
+
+
+def test_scores_per_fit_and_decay_rate_as_dask_ml_treats_them(client):
+    search = IncrementalSearchCV(
+        ScoreIsValue(), {"value": [0.5]}, n_initial_parameters=1, max_iter=7, scores_per_fit=3
+    )
+    with pytest.warns(UserWarning, match="scores_per_fit=3 is used as fits_per_score=3"):
+        search.fit(np.zeros((30, 1)))
+    assert [h["partial_fit_calls"] for h in search.history_] == [1, 4, 7]
+    with pytest.warns(FutureWarning, match="decay_rate=1.0 is ignored by IncrementalSearchCV"):
+        search.set_params(scores_per_fit=None, decay_rate=1.0).fit(np.zeros((30, 1)))
+    assert search.metadata_ == search.metadata
+
+
+def test_cv_results_have_scikit_learn_and_dask_ml_columns(client):
+    hyperband = HyperbandSearchCV(ScoreIsValue(), {"value": uniform(0, 1)}, max_iter=9, random_state=0)
+    hyperband.fit(np.zeros((30, 1)))
+    results = hyperband.cv_results_
+    np.testing.assert_array_equal(results["mean_test_score"], results["test_score"])
+    np.testing.assert_array_equal(results["n_resources"], results["partial_fit_calls"])
+    # iter: the last rung a model reached; its calls are that rung's.
+    plan = {b["bracket"]: b["decisions"] for b in hyperband.metadata["brackets"]}
+    for bracket, it, calls in zip(results["bracket"], results["iter"], results["partial_fit_calls"]):
+        assert plan[bracket][it] == calls
+    # model_id as in dask-ml: strings for Hyperband, integers for the others.
+    assert results["model_id"].dtype.kind == "U"
+    incremental = IncrementalSearchCV(ScoreIsValue(), {"value": [0.1, 0.2]}, n_initial_parameters=2, max_iter=2)
+    assert incremental.fit(np.zeros((30, 1))).cv_results_["model_id"].dtype.kind == "i"
+    assert sorted(incremental.model_history_) == list(incremental.cv_results_["model_id"])

@@ -3,13 +3,19 @@
 __version__ = "0.1.0"
 
 from .asktell import HyperbandOptimizer, Trial  # noqa: E402
-from .search import HyperbandSearchCV, IncrementalSearchCV, SuccessiveHalvingSearchCV  # noqa: E402
+from .search import (  # noqa: E402
+    HyperbandSearchCV,
+    IncrementalSearchCV,
+    InverseDecaySearchCV,
+    SuccessiveHalvingSearchCV,
+)
 from .space import SearchSpace  # noqa: E402
 
 __all__ = [
     "HyperbandSearchCV",
     "SuccessiveHalvingSearchCV",
     "IncrementalSearchCV",
+    "InverseDecaySearchCV",
     "SearchSpace",
     "HyperbandOptimizer",
     "Trial",

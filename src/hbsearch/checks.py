@@ -614,7 +614,7 @@ def warn_if_sampler_cannot_learn(search, plan, halving, learning) -> None:
     warnings.warn(
         f"{setting} cannot learn here: {why}, so the search is a random search in effect. {advice}",
         UserWarning,
-        stacklevel=3,
+        stacklevel=5,
     )
 
 

@@ -258,6 +258,11 @@ class Driver:
     max_calls_per_job : int or None
         Split training between decisions into jobs of at most this many calls,
         each followed by a score (``patience`` needs those scores).
+    score_first_call : bool, default=False
+        Make a model's first job one call long, so that every model is
+        scored after its first ``partial_fit`` call (as dask-ml does); later
+        jobs follow ``max_calls_per_job``, so the scores come at calls
+        ``1, 1 + m, 1 + 2m, ...`` (and at every rung).
     patience : int or None
         Stop training a model once its scores over its last ``patience`` calls
         rose by no more than ``tol`` (dask-ml's rule). A stopped model keeps
@@ -315,6 +320,7 @@ class Driver:
         sampler,
         *,
         max_calls_per_job=None,
+        score_first_call=False,
         patience=None,
         tol=None,
         halving="synchronous",
@@ -325,6 +331,7 @@ class Driver:
         self.space = space
         self.sampler = sampler
         self.max_calls_per_job = max_calls_per_job
+        self.score_first_call = score_first_call
         self.patience = patience
         self.tol = tol
         self.halving = check_halving(halving)
@@ -375,6 +382,8 @@ class Driver:
             n_calls = model.target - model.calls
             if self.max_calls_per_job is not None:
                 n_calls = min(n_calls, self.max_calls_per_job)
+            if self.score_first_call and model.calls == 0:
+                n_calls = min(n_calls, 1)
             model.running = True
             jobs.append(
                 Job(

@@ -123,7 +123,8 @@ def _groups_from_metadata(metadata: Mapping):
             "plot_plan(search)."
         )
     groups = []
-    for b in metadata["brackets"]:
+    # The bracket with the most models first, as the plan runs them (metadata lists them by id).
+    for b in sorted(metadata["brackets"], key=lambda b: -b["bracket"]):
         decisions = list(b["decisions"])
         params = b.get("SuccessiveHalvingSearchCV params") or {}
         n0 = params.get("n_initial_parameters", b["n_models"])

@@ -38,6 +38,7 @@ class ModelInfo:
     model_id: object
     params: dict
     bracket: int | None = None
+    rung: int = 0  # the last rung of its bracket it reached (0: the first)
 
 
 def selection_key(score: float, calls: int, model: int, failed: bool = False) -> tuple:
@@ -93,6 +94,11 @@ def cv_results(records: list[Record], models: list[ModelInfo]) -> tuple[dict, li
 
     Returns the dict and the model index of each row. ``test_score`` is each
     model's latest score; ``rank_test_score`` ranks all rows together (NaN last).
+    As scikit-learn's halving searches name them, ``mean_test_score`` is
+    ``test_score`` (one validation split), ``n_resources`` the model's
+    ``partial_fit_calls`` and ``iter`` the last rung it reached (from 0).
+    ``model_id`` is an integer array when ids are integers, else strings, as
+    in dask-ml.
     ``param_<name>`` columns are masked object arrays, as in scikit-learn, so
     tuples of different lengths and estimators stay as they are.
     """
@@ -112,9 +118,12 @@ def cv_results(records: list[Record], models: list[ModelInfo]) -> tuple[dict, li
         "mean_score_time": np.array([np.mean(t) for t in sc_times]),
         "std_score_time": np.array([np.std(t) for t in sc_times]),
         "test_score": test_score,
+        "mean_test_score": test_score.copy(),
         "rank_test_score": rankdata(-ranked, method="min").astype(int),
-        "model_id": _object_array([models[i].model_id for i in rows]),
+        "model_id": np.array([models[i].model_id for i in rows]),
         "partial_fit_calls": np.array([r.partial_fit_calls for r in last], dtype=int),
+        "n_resources": np.array([r.partial_fit_calls for r in last], dtype=int),
+        "iter": np.array([models[i].rung for i in rows], dtype=int),
         "params": [models[i].params for i in rows],
         "error": _object_array([r.error for r in last]),
     }
@@ -140,11 +149,16 @@ def fitted_metadata(records: list[Record], models: list[ModelInfo], brackets: li
     """``metadata_``: what the search actually did, in ``metadata``'s layout.
 
     ``brackets`` gives, per bracket, ``bracket`` (its id), ``models`` (model
-    indices) and ``decisions`` (the calls at which it decided).
+    indices) and ``decisions`` (the calls at which its plan decides). As in
+    dask-ml, a bracket's fitted ``decisions`` are the calls at which its
+    models were scored, so they show where ``patience`` stopped models; the
+    score after a model's first call counts only where the plan decides at 1.
     """
     final_calls = defaultdict(int)
+    scored_at = defaultdict(set)
     for r in records:
         final_calls[r.model] = max(final_calls[r.model], r.partial_fit_calls)
+        scored_at[r.model].add(r.partial_fit_calls)
     # Bracket runs of several iterations share their bracket id and its entry.
     by_id: dict = {}
     for b in brackets:
@@ -155,8 +169,11 @@ def fitted_metadata(records: list[Record], models: list[ModelInfo], brackets: li
         )
         entry["n_models"] += len(scored)
         entry["partial_fit_calls"] += sum(final_calls[i] for i in scored)
-        entry["decisions"] = sorted(set(entry["decisions"]) | set(b["decisions"]))
-    out_brackets = list(by_id.values())
+        calls = set().union(*(scored_at[i] for i in scored))
+        if 1 not in b["decisions"]:
+            calls.discard(1)
+        entry["decisions"] = sorted(set(entry["decisions"]) | calls)
+    out_brackets = sorted(by_id.values(), key=lambda b: b["bracket"])
     return {
         "n_models": sum(b["n_models"] for b in out_brackets),
         "partial_fit_calls": sum(b["partial_fit_calls"] for b in out_brackets),

@@ -17,6 +17,7 @@ __all__ = [
     "hyperband_plan",
     "successive_halving_plan",
     "passive_plan",
+    "inverse_decay_plan",
     "cap_plan",
 ]
 
@@ -212,6 +213,55 @@ def passive_plan(n_models: int, max_iter: int) -> Plan:
     return Plan((Bracket(0, (Rung(n_models, max_iter),)),), 1, max_iter)
 
 
+def inverse_decay_plan(
+    n_models: int, max_iter: int, decay_rate: float = 1.0, fits_per_score: int = 1, patience: bool = False
+) -> Plan:
+    """dask-ml's inverse decay: after ``t`` calls, the best ``n / (1 + t) ** decay_rate`` go on.
+
+    Every model is scored after its first call. At each decision, with ``t``
+    calls so far, the next decision is at the first ``t' > t + 1`` where
+    ``inverse(t') = int(n / (1 + t') ** decay_rate)`` differs from
+    ``inverse(t + 1)`` (with ``patience``, or ``decay_rate=0``, at most
+    ``fits_per_score`` calls later); the best ``max(1, inverse(t'))`` models
+    are trained to ``t' - 1`` calls. Training ends when one model is left or
+    ``max_iter`` is reached; unlike dask-ml, no model is trained past
+    ``max_iter``.
+
+    Examples
+    --------
+    >>> plan = inverse_decay_plan(10, max_iter=100)
+    >>> [(r.n_models, r.calls) for r in plan.brackets[0].rungs]
+    [(10, 1), (2, 2)]
+    """
+    n_models = check_int("n_initial_parameters", n_models, 1)
+    max_iter = check_int("max_iter", max_iter, 1)
+    fits_per_score = check_int("fits_per_score", fits_per_score, 1)
+    if isinstance(decay_rate, bool) or not isinstance(decay_rate, numbers.Real) or not decay_rate >= 0:
+        raise ValueError(f"decay_rate={decay_rate!r} is invalid: it must be a number >= 0.")
+
+    def inverse(t: int) -> int:
+        return int(n_models / (1 + t) ** decay_rate)
+
+    rungs = [Rung(n_models, 1)]
+    calls, alive = 1, n_models
+    while alive > 1 and calls < max_iter:
+        current = following = calls + 1
+        if inverse(current) == 0:
+            break  # no model would go on: the best one is kept as it is
+        while (
+            inverse(current) == inverse(following)
+            and ((decay_rate and not patience) or following - current < fits_per_score)
+            and following <= max_iter
+        ):
+            following += 1
+        target = max(1, inverse(following))
+        if target == 1:
+            break  # dask-ml keeps the best model without training it further
+        calls, alive = min(following - 1, max_iter), target
+        rungs.append(Rung(target, calls))
+    return Plan((Bracket(0, tuple(rungs)),), 1, max_iter)
+
+
 def cap_plan(plan: Plan, n_configurations) -> Plan:
     """``plan`` with no rung training more models than there are configurations.
 
@@ -238,9 +288,9 @@ def cap_plan(plan: Plan, n_configurations) -> Plan:
 
 
 def plan_metadata(plan: Plan, hyperband: bool = True) -> dict:
-    """The plan in dask-ml's ``metadata`` layout."""
+    """The plan in dask-ml's ``metadata`` layout, brackets by increasing id (as dask-ml)."""
     brackets = []
-    for b in plan.brackets:
+    for b in sorted(plan.brackets, key=lambda b: b.bracket):
         entry = {
             "bracket": b.bracket,
             "n_models": b.n_models * plan.n_iterations,

@@ -12,6 +12,7 @@ import hashlib
 import importlib.util
 import inspect
 import logging
+import math
 import numbers
 import os
 import pickle
@@ -43,13 +44,14 @@ from .schedule import (
     cap_plan,
     check_int,
     hyperband_plan,
+    inverse_decay_plan,
     passive_plan,
     plan_metadata,
     successive_halving_plan,
 )
 from .space import SearchSpace
 
-__all__ = ["HyperbandSearchCV", "SuccessiveHalvingSearchCV", "IncrementalSearchCV"]
+__all__ = ["HyperbandSearchCV", "SuccessiveHalvingSearchCV", "IncrementalSearchCV", "InverseDecaySearchCV"]
 
 # A search space: a dict of lists and frozen scipy.stats distributions, or a list of such dicts.
 ParameterSpace = Mapping[str, Any] | Sequence[Mapping[str, Any]]
@@ -167,8 +169,16 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         # What the search accepts and predicts is what its estimator does.
+        from distributed import Future
+
         tags = super().__sklearn_tags__()
-        inner = get_tags(self.estimator)
+        estimator = self.estimator
+        if isinstance(estimator, Future):
+            # Its value is fetched by fit only; once fitted, the best estimator tells.
+            estimator = getattr(self, "best_estimator_", None)
+            if estimator is None:
+                return tags
+        inner = get_tags(estimator)
         tags.estimator_type = inner.estimator_type
         tags.classifier_tags = copy.deepcopy(inner.classifier_tags)
         tags.regressor_tags = copy.deepcopy(inner.regressor_tags)
@@ -194,6 +204,14 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     def _max_calls_per_job(self) -> int | None:
         return self._patience()
+
+    def _warn_settings(self) -> None:
+        """Warn, once per fit, of settings that work but are likely a mistake."""
+
+    def _score_first_call(self) -> bool:
+        # As dask-ml: with patience, every model is scored after its first
+        # call, then every ``patience`` calls (and at every rung).
+        return self._patience() is not None
 
     def _halving(self) -> str | None:
         """The checked ``halving`` setting; None for a search without one (one rung)."""
@@ -235,7 +253,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         """
         return self._metadata_of(self._capped_plan(SearchSpace(self.parameters)))
 
-    def _metadata_of(self, plan: Plan) -> dict:
+    def _metadata_of(self, plan: Plan, settings: bool = True) -> dict:
         return self._with_halving(
             {
                 "n_models": plan.n_models,
@@ -280,6 +298,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         if tol is not None and (isinstance(tol, bool) or not isinstance(tol, numbers.Real)):
             raise TypeError(f"tol={tol!r} is invalid: it must be a number or None.")
         patience = self._patience()
+        self._max_calls_per_job()  # checks fits_per_score and scores_per_fit
         scorer = _make_scorer(estimator, self.scoring)
         error_score = self.error_score
         if not (isinstance(error_score, str) and error_score == "raise") and (
@@ -341,17 +360,56 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         y : array-like, dask array or dask Series, optional
             Targets, blocked like ``X``.
         **fit_params
-            Passed to every ``partial_fit`` call. ``classes`` is found from ``y``
-            when the estimator is a classifier whose ``partial_fit`` takes it.
+            Passed to every ``partial_fit`` call (a Dask ``Future`` is fetched
+            first). ``classes`` is found from ``y`` when the estimator is a
+            classifier whose ``partial_fit`` takes it.
 
         Returns
         -------
         self : object
-            The fitted search.
+            The fitted search; with an asynchronous Dask client
+            (``Client(asynchronous=True)``), called in its event loop, an
+            awaitable that gives it: ``await search.fit(X, y)``, as in dask-ml.
+
+        Notes
+        -----
+        ``estimator`` may be a Dask ``Future`` of an estimator (from
+        ``client.scatter``): its value is fetched once, at the start of the
+        fit.
         """
+        client = engine.active_client()
+        if client is not None and client.asynchronous:
+            return self._fit_awaitable(X, y, fit_params)
+        return self._fit(X, y, fit_params)
+
+    async def _fit_awaitable(self, X, y, fit_params):
+        import asyncio
+
+        # The search runs in a thread, where the same client works
+        # synchronously, while the event loop stays free to serve it.
+        return await asyncio.to_thread(self._fit, X, y, fit_params)
+
+    def _fit(self, X, y, fit_params):
+        from distributed import Future
+
+        # Fit parameters given as Futures (client.compute(...)) are small: fetched once, as dask-ml does.
+        fit_params = {k: v.result() if isinstance(v, Future) else v for k, v in fit_params.items()}
+        if not isinstance(self.estimator, Future):
+            return self._fit_with(X, y, fit_params)
+        given = self.estimator
+        # The search reads its estimator in many places; it reads the value
+        # during this fit, and keeps the Future as its parameter.
+        self.estimator = given.result()
+        try:
+            return self._fit_with(X, y, fit_params)
+        finally:
+            self.estimator = given
+
+    def _fit_with(self, X, y, fit_params):
         plan, (halving, learning), space, test_size, patience, tol, scorer, sampler, rng = (
             self._check_settings()
         )
+        self._warn_settings()
         X_parts, y_parts = engine.as_blocks(X, y)
         if test_size is None:
             test_size = min(0.2, 1 / len(X_parts))
@@ -372,6 +430,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             space,
             sampler,
             max_calls_per_job=self._max_calls_per_job(),
+            score_first_call=self._score_first_call(),
             patience=patience,
             tol=tol,
             halving=halving or "synchronous",
@@ -447,7 +506,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             "search": type(self).__name__,
             "settings": settings,
             "estimator": _fingerprint(clone(self.estimator)),
-            "plan": self._metadata_of(plan),
+            "plan": self._metadata_of(plan, settings=False),
             # The space, by what fixed points of the cube decode to.
             "configurations": _fingerprint(
                 [space.dimensions, [space.decode(v) for v in space.sample_vectors(16, random_state=0)]]
@@ -493,7 +552,7 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
             f"error_score={self.error_score!r}; they rank last and were not trained further. "
             f"The first error:\n{first}",
             FitFailedWarning,
-            stacklevel=3,
+            stacklevel=5,
         )
 
     def _store_results(self, plan, driver, outcome, scorer):
@@ -509,14 +568,20 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
                 f"{done} of {plan.partial_fit_calls} planned partial_fit calls were scored. "
                 "best_* and cv_results_ hold the models scored so far.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
         bracket_ids = [run.bracket.bracket for run in driver.brackets]
+        rungs = [m.rung for m in driver.models]
+        for run in driver.brackets:
+            for r, members in enumerate(run.rung_members):
+                for i in members:
+                    rungs[i] = max(rungs[i], r)
         models = [
             ModelInfo(
                 self._model_id(bracket_ids[m.bracket], m.rank_in_bracket, m.index),
                 m.params,
                 bracket_ids[m.bracket] if self._hyperband else None,
+                rungs[m.index],
             )
             for m in driver.models
         ]
@@ -717,7 +782,9 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
     patience : int or bool, default=False
         Stop training a model when its scores over its last ``patience``
         calls improved by at most ``tol``. True means
-        ``max(max_iter // aggressiveness, 1)``.
+        ``max(max_iter // aggressiveness, 1)``; a smaller number warns, as in
+        dask-ml. As there, models are then scored after their first call,
+        every ``patience`` calls and at every rung.
     tol : float, default=1e-3
         See ``patience``.
     test_size : float, default=None
@@ -864,17 +931,62 @@ class HyperbandSearchCV(BaseIncrementalSearchCV):
     def _model_id(self, bracket_id, rank, index):
         return f"bracket={bracket_id}-{rank}"
 
+    def _warn_settings(self) -> None:
+        patience, tol = self._patience(), self.tol
+        plan = self._plan()
+        suggested = max(plan.max_iter // plan.aggressiveness, 1)
+        if (
+            self.patience is not True and patience is not None and patience < suggested
+            and tol is not None and not math.isnan(tol)
+        ):
+            # As dask-ml warns: Hyperband already stops poor models; patience
+            # is meant to stop the few long-trained ones that converged.
+            warnings.warn(
+                f"patience={patience} is less than max_iter // aggressiveness = {suggested}: "
+                "it may stop models that are still improving, where Hyperband's own halving "
+                "would judge them. Use patience=True, patience >= "
+                f"{suggested}, or tol=None to turn the check off.",
+                UserWarning,
+                stacklevel=5,
+            )
+
     def _halving(self) -> str:
         return check_halving(self.halving)
 
     def _learning(self) -> str:
         return check_learning(self.learning)
 
-    def _metadata_of(self, plan: Plan) -> dict:
-        return self._with_halving(plan_metadata(plan, hyperband=True))
+    def _metadata_of(self, plan: Plan, settings: bool = True) -> dict:
+        metadata = plan_metadata(plan, hyperband=True)
+        if settings:
+            for entry, bracket in zip(metadata["brackets"], sorted(plan.brackets, key=lambda b: b.bracket)):
+                entry["SuccessiveHalvingSearchCV params"] = self._bracket_settings(bracket)
+        return self._with_halving(metadata)
+
+    def _bracket_settings(self, bracket) -> dict:
+        """Every setting of a SuccessiveHalvingSearchCV that runs ``bracket`` alone.
+
+        All its parameters but ``estimator`` and ``parameters``, as dask-ml
+        gives them: ``max_iter`` is the bracket's last rung (so that the
+        settings rebuild the bracket exactly), ``patience`` the number of
+        calls it stands for, ``prefix`` names the bracket, and
+        ``checkpoint`` is None (a file belongs to one search).
+        """
+        patience = self._patience()
+        shared = self.get_params(deep=False)
+        names = [n for n in SuccessiveHalvingSearchCV._get_param_names() if n not in ("estimator", "parameters")]
+        own = {
+            "n_initial_parameters": bracket.n_models,
+            "n_initial_iter": bracket.rungs[0].calls,
+            "max_iter": bracket.rungs[-1].calls,
+            "patience": False if patience is None else patience,
+            "checkpoint": None,
+            "prefix": f"{self.prefix}, bracket={bracket.bracket}",
+        }
+        return {name: own[name] if name in own else shared[name] for name in names}
 
     def _fitted_metadata_of(self, plan: Plan, actual: dict) -> dict:
-        planned = {b["bracket"]: b for b in plan_metadata(plan, hyperband=True)["brackets"]}
+        planned = {b["bracket"]: b for b in self._metadata_of(plan)["brackets"]}
         brackets = []
         for b in actual["brackets"]:
             entry = dict(planned[b["bracket"]])
@@ -996,24 +1108,34 @@ class SuccessiveHalvingSearchCV(BaseIncrementalSearchCV):
 class IncrementalSearchCV(BaseIncrementalSearchCV):
     """The passive baseline: every model trained to ``max_iter`` calls.
 
-    Models are scored every ``fits_per_score`` calls and, with ``patience``,
-    stopped once their scores stop improving. No model is dropped for being
-    worse than others, so this is the yardstick Hyperband is measured against.
+    Models are scored after their first call, then every ``fits_per_score``
+    calls (as in dask-ml) and, with ``patience``, stopped once their scores
+    stop improving. No model is dropped for being worse than others, so this
+    is the yardstick Hyperband is measured against.
 
     Parameters
     ----------
     estimator, parameters
         As for :class:`HyperbandSearchCV`.
-    n_initial_parameters : int, default=10
-        Models trained.
+    n_initial_parameters : int or "grid", default=10
+        Models trained; "grid" trains every configuration of a space of
+        lists once (as dask-ml).
     max_iter : int, default=100
         ``partial_fit`` calls per model.
     fits_per_score : int, default=1
-        Calls between two scores of a model.
+        Calls between two scores of a model (at most ``patience``).
     test_size, patience, tol, random_state, scoring, error_score
         As for :class:`HyperbandSearchCV` (``patience=True`` is not allowed here).
     max_time, max_job_time, checkpoint, progress, verbose, prefix, sampler
         As for :class:`HyperbandSearchCV`.
+    decay_rate : None, default=None
+        dask-ml's deprecated setting, accepted for its users: a number is
+        ignored with a FutureWarning (as dask-ml does); use
+        :class:`InverseDecaySearchCV` for the inverse decay.
+    scores_per_fit : int or None, default=None
+        dask-ml's former name of ``fits_per_score``: a number is used as
+        ``fits_per_score`` with a UserWarning (as dask-ml's); given with a
+        ``fits_per_score`` other than 1 it is an error.
 
     Attributes
     ----------
@@ -1052,6 +1174,8 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         progress: bool = False,
         verbose: bool | int = False,
         prefix: str = "",
+        decay_rate: None = None,
+        scores_per_fit: int | None = None,
     ) -> None:
         self.estimator = estimator
         self.parameters = parameters
@@ -1071,11 +1195,137 @@ class IncrementalSearchCV(BaseIncrementalSearchCV):
         self.progress = progress
         self.verbose = verbose
         self.prefix = prefix
+        self.decay_rate = decay_rate
+        self.scores_per_fit = scores_per_fit
 
     def _plan(self) -> Plan:
-        return passive_plan(self.n_initial_parameters, self.max_iter)
+        return passive_plan(self._n_initial_parameters(), self.max_iter)
+
+    def _n_initial_parameters(self) -> int:
+        if not (isinstance(self.n_initial_parameters, str) and self.n_initial_parameters == "grid"):
+            return self.n_initial_parameters
+        # Every configuration once: a finite space is drawn without replacement.
+        size = SearchSpace(self.parameters).size
+        if not math.isfinite(size):
+            raise ValueError(
+                "n_initial_parameters='grid' is invalid with a search space that has distributions: "
+                "'grid' trains every configuration once, so the space must hold lists only."
+            )
+        return int(size)
+
+    def _fits_per_score(self) -> int:
+        fits = check_int("fits_per_score", self.fits_per_score, 1)
+        if self.scores_per_fit is None:
+            return fits
+        per_fit = check_int("scores_per_fit", self.scores_per_fit, 1)
+        if fits != 1:
+            raise ValueError(
+                f"scores_per_fit={self.scores_per_fit!r} is invalid with fits_per_score={fits}: "
+                "scores_per_fit is the former name of fits_per_score; give fits_per_score only."
+            )
+        return per_fit
 
     def _max_calls_per_job(self):
-        fits = check_int("fits_per_score", self.fits_per_score, 1)
+        fits = self._fits_per_score()
         patience = self._patience()
         return fits if patience is None else min(fits, patience)
+
+    def _score_first_call(self) -> bool:
+        # As dask-ml: scores after the first call, then every fits_per_score calls.
+        return True
+
+    def _warn_settings(self) -> None:
+        if self.scores_per_fit is not None:
+            # A UserWarning, as dask-ml's.
+            warnings.warn(
+                f"scores_per_fit={self.scores_per_fit!r} is used as fits_per_score="
+                f"{self.scores_per_fit!r}: it has been deprecated since Dask-ML v1.4.0, where "
+                "fits_per_score replaced it; give fits_per_score instead.",
+                UserWarning,
+                stacklevel=5,
+            )
+        self._warn_decay_rate()
+
+    def _warn_decay_rate(self) -> None:
+        if self.decay_rate is not None:
+            warnings.warn(
+                f"decay_rate={self.decay_rate!r} is ignored by IncrementalSearchCV (as by dask-ml's, "
+                "where it is deprecated): use InverseDecaySearchCV for the inverse decay, or "
+                "decay_rate=None.",
+                FutureWarning,
+                stacklevel=6,
+            )
+
+
+class InverseDecaySearchCV(IncrementalSearchCV):
+    """dask-ml's inverse decay: fewer models as training goes on, ``n / (1 + t) ** decay_rate``.
+
+    Every model is scored after its first call. Then, at each decision
+    (with ``t`` calls so far), only the best ``int(n / (1 + t') **
+    decay_rate)`` models go on, trained to ``t' - 1`` calls, where ``t'`` is
+    the next time that number changes (with ``patience``, at most
+    ``fits_per_score`` calls later). Training ends when one model is left or
+    at ``max_iter`` calls. The schedule depends on the settings only, so
+    ``metadata`` gives it exactly (:func:`hbsearch.schedule.inverse_decay_plan`).
+
+    Parameters
+    ----------
+    estimator, parameters, n_initial_parameters, max_iter, fits_per_score
+        As for :class:`IncrementalSearchCV`.
+    decay_rate : float, default=1.0
+        How fast the number of models falls; 0 keeps them all.
+    test_size, patience, tol, random_state, scoring, error_score
+        As for :class:`IncrementalSearchCV`.
+    max_time, max_job_time, checkpoint, progress, verbose, prefix, sampler, scores_per_fit
+        As for :class:`IncrementalSearchCV`.
+
+    Examples
+    --------
+    >>> from scipy.stats import loguniform
+    >>> from sklearn.linear_model import SGDClassifier
+    >>> search = InverseDecaySearchCV(
+    ...     SGDClassifier(), {"alpha": loguniform(1e-5, 1e-1)}, n_initial_parameters=20, max_iter=10)
+    >>> search.metadata
+    {'n_models': 20, 'partial_fit_calls': 34, 'max_iter': 10}
+    """
+
+    def __init__(
+        self,
+        estimator: Any,
+        parameters: ParameterSpace,
+        *,
+        n_initial_parameters: int = 10,
+        max_iter: int = 100,
+        fits_per_score: int = 1,
+        sampler: str | Sampler = "random",
+        test_size: float | None = None,
+        patience: bool | int = False,
+        tol: float | None = 1e-3,
+        random_state: int | np.random.RandomState | None = None,
+        scoring: str | Callable | None = None,
+        error_score: float | str = np.nan,
+        max_time: float | None = None,
+        max_job_time: float | None = None,
+        checkpoint: str | os.PathLike | None = None,
+        progress: bool = False,
+        verbose: bool | int = False,
+        prefix: str = "",
+        decay_rate: float = 1.0,
+        scores_per_fit: int | None = None,
+    ) -> None:
+        super().__init__(
+            estimator, parameters, n_initial_parameters=n_initial_parameters, max_iter=max_iter,
+            fits_per_score=fits_per_score, sampler=sampler, test_size=test_size, patience=patience,
+            tol=tol, random_state=random_state, scoring=scoring, error_score=error_score,
+            max_time=max_time, max_job_time=max_job_time, checkpoint=checkpoint, progress=progress,
+            verbose=verbose, prefix=prefix, decay_rate=decay_rate, scores_per_fit=scores_per_fit,
+        )
+
+    def _plan(self) -> Plan:
+        return inverse_decay_plan(
+            self._n_initial_parameters(), self.max_iter, self.decay_rate, self._fits_per_score(),
+            self._patience() is not None,
+        )
+
+    def _warn_decay_rate(self) -> None:
+        pass  # decay_rate is this search's own setting

@@ -12,12 +12,13 @@ of data (dask array, dask DataFrame, in memory) is in :mod:`.inputs`; the
 cluster itself in :mod:`.cluster`.
 """
 
-from .cluster import client_for_fit, release, task_memory
+from .cluster import active_client, client_for_fit, release, task_memory
 from .data import BlockOrder, ClusterData, distinct_values, persist_split
 from .inputs import apply_blockwise, as_blocks, describe_data, estimated_sizes, materialize
 from .loop import TASK_SECONDS, SearchOutcome, run_search, task_groups
 
 __all__ = [
+    "active_client",
     "BlockOrder",
     "ClusterData",
     "SearchOutcome",

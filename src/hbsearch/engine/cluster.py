@@ -8,9 +8,19 @@ import math
 import os
 import threading
 
-__all__ = ["client_for_fit", "release", "task_memory"]
+__all__ = ["active_client", "client_for_fit", "release", "task_memory"]
 
 logger = logging.getLogger("hbsearch")
+
+
+def active_client():
+    """The Dask client a fit would run on (``distributed.get_client()``), or None."""
+    from distributed import get_client
+
+    try:
+        return get_client()
+    except ValueError:
+        return None
 
 
 @contextlib.contextmanager
@@ -20,12 +30,7 @@ def client_for_fit(n_workers: int | None = None, checkpoint=None):
     An error raised in the block after the connection to the scheduler was
     lost becomes a RuntimeError that says so (and names ``checkpoint``).
     """
-    from distributed import get_client
-
-    try:
-        client = get_client()
-    except ValueError:
-        client = None
+    client = active_client()
     if client is None:
         context = _local_client(n_workers)
     else:
