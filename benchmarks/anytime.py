@@ -119,8 +119,9 @@ def main(argv=None) -> int:
 
     import importlib
 
-    import hbsearch
     from distributed import Client, LocalCluster
+
+    import hbsearch
 
     warnings.filterwarnings("ignore", category=FutureWarning)
     patch_daskml()
