@@ -99,7 +99,7 @@ class RecordPriorities(SchedulerPlugin):
             self.priorities[key] = -self.scheduler.tasks[key].priority[0]
 
 
-def test_priority_is_work_still_ahead_then_the_rank_of_the_latest_score_after_an_opening(client):
+def test_priority_is_calls_still_ahead_then_the_rank_of_the_latest_score_after_an_opening(client):
     plugin = _recording(client)
     try:
         search = SuccessiveHalvingSearchCV(
@@ -119,22 +119,20 @@ def test_priority_is_work_still_ahead_then_the_rank_of_the_latest_score_after_an
     assert len(jobs) == 9 + 3 + 1
     scores = {m: {r["partial_fit_calls"]: r["score"] for r in rs} for m, rs in search.model_history_.items()}
     # The search opens with one shortest job per worker thread (2), ahead of all others.
-    opening = {job for job, priority in jobs.items() if priority > 11}
+    opening = {job for job, priority in jobs.items() if priority > 10}
     assert len(opening) == 2 and all(end == 1 for _, end in opening)
     for (model, end), priority in jobs.items():
         if (model, end) in opening:
             continue
         start = {1: 0, 3: 1, 9: 3}[end]
-        # Whole work the bracket may still give the model: its calls (9 in all),
-        # and 9 / 40 for each rung ahead (at 1, 3 and 9 calls).
-        base = 9 - start + 9 / 40 * sum(rung > start for rung in (1, 3, 9))
-        assert 0 <= priority - base < 1
+        # Whole part: the calls the bracket may still give the model (9 in all).
+        assert int(priority) == 9 - start
         if start == 0:
-            assert priority == base + 0.5  # nothing scored yet: ranks with the best
+            assert priority == 9.5  # nothing scored yet: ranks with the best
     # Among the jobs from the first rung on, a better score means a higher priority.
     promoted = sorted((p, scores[m][1]) for (m, end), p in jobs.items() if end == 3)
     assert [score for _, score in promoted] == sorted(score for _, score in promoted)
-    assert all(0 < p - (8 + 2 * 9 / 40) < 1 for p, _ in promoted)
+    assert all(0 < p - 8 < 1 for p, _ in promoted)
 
 
 def test_groups_hold_at_most_so_many_distinct_blocks():

