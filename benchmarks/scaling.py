@@ -57,6 +57,7 @@ from sklearn.utils import check_random_state
 import hbsearch
 from hbsearch import HyperbandSearchCV
 from hbsearch.driver import Driver
+from hbsearch.engine.loop import SearchLoop
 from hbsearch.samplers import make_sampler, setup_sampler
 from hbsearch.schedule import Plan, hyperband_plan
 from hbsearch.space import SearchSpace
@@ -296,16 +297,29 @@ def simulate(
     running: list = []
     jobs = []
     now, asks, order = 0.0, 0, 0
+    def dispatch(seq, job):
+        if job.start_calls == 0:
+            driver.configure(job.model)  # drawn when its first job starts, as in the engine
+        heapq.heappush(running, (now + job.n_calls * pf_seconds + score_seconds, seq, job, now))
+
+    opened = not hasattr(SearchLoop, "_open")  # this hbsearch starts with the shortest jobs
     while True:
         for job in driver.ask():
             heapq.heappush(ready, (-job.priority, asks, -job.n_calls, order, job))
             order += 1
         asks += 1
         driver.pop_retired()
+        if not opened and ready:
+            # As the engine does: the shortest job on every worker first.
+            opened = True
+            first = heapq.nsmallest(workers, ready, key=lambda e: (e[-1].n_calls, e[:-1]))
+            ready = [e for e in ready if all(e is not f for f in first)]
+            heapq.heapify(ready)
+            for *_, seq, job in first:
+                dispatch(seq, job)
         while ready and len(running) < workers:
             *_, seq, job = heapq.heappop(ready)
-            end = now + job.n_calls * pf_seconds + score_seconds
-            heapq.heappush(running, (end, seq, job, now))
+            dispatch(seq, job)
         if not running:
             break
         now, _, job, start = heapq.heappop(running)

@@ -22,10 +22,13 @@ import time
 from sklearn.linear_model import SGDClassifier
 from sklearn.neural_network import MLPClassifier
 
-__all__ = ["TimedMLPClassifier", "TimedSGDClassifier", "collect", "reset"]
+__all__ = ["TimedMLPClassifier", "TimedSGDClassifier", "collect", "pop_events", "reset"]
 
 _lock = threading.Lock()
 _counts = {"partial_fit_calls": 0, "partial_fit_s": 0.0, "score_calls": 0, "score_s": 0.0}
+# (kind, start, end, score) of every call, wall-clock (time.time: one clock for all
+# processes of the machine), for anytime curves; score is None for partial_fit.
+_events: list = []
 
 
 def _add(kind: str, seconds: float) -> None:
@@ -40,29 +43,44 @@ def collect() -> dict:
         return {**_counts, "pid": os.getpid()}
 
 
+def pop_events() -> list:
+    """This process's ``(kind, start, end, score)`` call events since the last pop."""
+    with _lock:
+        events = list(_events)
+        _events.clear()
+        return events
+
+
 def reset() -> dict:
     """Zero this process's counters; returns their values before."""
     with _lock:
         before = {**_counts, "pid": os.getpid()}
         for key in _counts:
             _counts[key] = type(_counts[key])(0)
+        _events.clear()
         return before
 
 
 class _Timed:
     def partial_fit(self, X, y, classes=None, **kwargs):
-        start = time.perf_counter()
+        start, wall = time.perf_counter(), time.time()
         try:
             return super().partial_fit(X, y, classes=classes, **kwargs)
         finally:
             _add("partial_fit", time.perf_counter() - start)
+            with _lock:
+                _events.append(("partial_fit", wall, time.time(), None))
 
     def score(self, X, y, sample_weight=None):
-        start = time.perf_counter()
+        start, wall = time.perf_counter(), time.time()
+        value = None
         try:
-            return super().score(X, y, sample_weight=sample_weight)
+            value = super().score(X, y, sample_weight=sample_weight)
+            return value
         finally:
             _add("score", time.perf_counter() - start)
+            with _lock:
+                _events.append(("score", wall, time.time(), value))
 
 
 class TimedMLPClassifier(_Timed, MLPClassifier):

@@ -68,7 +68,8 @@ from hbsearch.plot import plot_best_score, plot_learning_curves, plot_plan
 ## A local Dask cluster
 
 Two worker processes with one thread each. `fit` runs on the active client; with none, it would start a
-local cluster for the duration of `fit` and close it afterwards. `dashboard_address=":0"` serves the
+local cluster and keep it for later fits (closed at exit, or by `hbsearch.close_local_cluster()`).
+`dashboard_address=":0"` serves the
 dashboard on a free port (open the link to watch the tasks; it needs `bokeh`).
 """),
     code("""

@@ -77,3 +77,26 @@ def test_max_time_before_any_score_is_an_error(client):
         with pytest.raises(RuntimeError, match="before any model was scored"):
             search.fit(X)
     assert scheduler_task_count(client) == 0
+
+
+def test_max_time_shorter_than_the_longest_jobs_still_returns_scored_models(client):
+    # The longest chains go first (81 calls, 4 s here), but each worker
+    # thread starts with a short job, so scores come well before max_time.
+    search = HyperbandSearchCV(
+        Slow(seconds=0.05), {"value": uniform(0, 1)}, max_iter=81, max_time=3, random_state=0
+    )
+    with pytest.warns(UserWarning, match=r"max_time=3 s was reached"):
+        search.fit(X)
+    check_partial_results(search)
+    first = min(search.history_, key=lambda h: h["elapsed_wall_time"])
+    assert first["partial_fit_calls"] == 1
+    assert scheduler_task_count(client) == 0
+    # Tasks under way when fit returned finish on their own: wait for them,
+    # so that the next tests get free workers.
+    deadline = time.monotonic() + 30
+    while any(client.run(_executing).values()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def _executing(dask_worker):
+    return dask_worker.state.executing_count

@@ -3,6 +3,7 @@
 __version__ = "0.1.0"
 
 from .asktell import HyperbandOptimizer, Trial  # noqa: E402
+from .engine.cluster import close_local_cluster  # noqa: E402
 from .search import (  # noqa: E402
     HyperbandSearchCV,
     IncrementalSearchCV,
@@ -19,5 +20,6 @@ __all__ = [
     "SearchSpace",
     "HyperbandOptimizer",
     "Trial",
+    "close_local_cluster",
     "__version__",
 ]

@@ -10,6 +10,7 @@ a fitted model to it, estimating its blocks' sizes) lives here.
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 import scipy.sparse
@@ -114,9 +115,8 @@ class DaskArray(InMemory):
 
     @staticmethod
     def accepts(obj) -> bool:
-        import dask.array as da
-
-        return isinstance(obj, da.Array)
+        da = sys.modules.get("dask.array")  # as for DaskFrame: no import to look
+        return da is not None and isinstance(obj, da.Array)
 
     def normalized(self, obj):
         if obj.ndim == 2 and len(obj.chunks[1]) > 1:
@@ -192,11 +192,10 @@ class DaskFrame(InMemory):
 
     @staticmethod
     def accepts(obj) -> bool:
-        try:
-            import dask.dataframe as dd
-        except ImportError:  # dask[dataframe] is optional
-            return False
-        return isinstance(obj, (dd.DataFrame, dd.Series))
+        # An object of a module not imported yet cannot be a dask DataFrame:
+        # looking first spares in-memory data the import (over a second).
+        dd = sys.modules.get("dask.dataframe")
+        return dd is not None and isinstance(obj, (dd.DataFrame, dd.Series))
 
     def normalized(self, obj):
         return obj

@@ -143,6 +143,7 @@ class SearchLoop:
         self.job_seconds = None  # running mean of a job's training and scoring time
         self.models_travel = True
         self.threads = 1
+        self.opened = False  # the first jobs were given to Dask
         self.watched = -math.inf  # when the cluster was last looked at
         self.workerless_since = None
         self.suspects: list[_Running] = []  # jobs to run alone, one at a time
@@ -213,10 +214,33 @@ class SearchLoop:
         if self.suspects:
             self._try_suspect()
             return
+        if not self.opened and self.waiting:
+            self._open()
         per_thread = 2 + (min(30, int(CLIENT_SECONDS / self.job_seconds)) if self.job_seconds else 0)
         while self.waiting and len(self.running) < per_thread * self.threads:
             job = heapq.heappop(self.waiting)[2]
             # A new model's configuration is drawn now, knowing all there is to know.
+            params = self.jobs.configure(job.model) if job.start_calls == 0 else None
+            self._submit(_Running(job, params, None, None, []))
+
+    def _open(self) -> None:
+        """Start with the shortest waiting job on every worker thread, ahead of all others.
+
+        The first scores then come after one short job's time, not after the
+        jobs that priorities put first (often the longest: they start the
+        longest chains of work). It delays those by one short job each.
+        """
+        self.opened = True
+        self.threads = max(sum(self.client.nthreads().values()), 1)
+        shortest = heapq.nsmallest(self.threads, self.waiting, key=lambda e: (e[2].n_calls, e[:2]))
+        chosen = {id(e) for e in shortest}
+        self.waiting = [e for e in self.waiting if id(e) not in chosen]
+        heapq.heapify(self.waiting)
+        top = max((e[2].priority for e in shortest), default=0.0)
+        if self.waiting:
+            top = max(top, -self.waiting[0][0])
+        for _, _, job in shortest:
+            job = dataclasses.replace(job, priority=top + 1)
             params = self.jobs.configure(job.model) if job.start_calls == 0 else None
             self._submit(_Running(job, params, None, None, []))
 
