@@ -59,7 +59,7 @@ def test_trials_follow_the_plan(halving):
     assert opt.ask() is None
 
 
-@pytest.mark.parametrize("sampler", ["random", "de", "bo"])
+@pytest.mark.parametrize("sampler", ["random", "de", "bo", "gp"])
 def test_same_trials_whatever_the_order_of_answers(sampler):
     runs = []
     for order, seed in [("fifo", 0), ("lifo", 0), ("shuffle", 4)]:

@@ -36,7 +36,7 @@ def test_de_and_bo_beat_random_by_a_wide_margin(client):
         assert regret < -random / 5, (sampler, regret, random)
 
 
-@pytest.mark.parametrize("sampler", ["de", "bo"])
+@pytest.mark.parametrize("sampler", ["de", "bo", "gp"])
 def test_same_results_whatever_the_number_of_workers(sampler):
     search = HyperbandSearchCV(Sphere(), SPACE, max_iter=9, n_iterations=4, sampler=sampler, random_state=3)
     outcomes = []
@@ -104,7 +104,7 @@ def configurations(search):
     return [tuple(sorted(p.items())) for p in search.cv_results_["params"]]
 
 
-@pytest.mark.parametrize("sampler", ["random", "de", "bo"])
+@pytest.mark.parametrize("sampler", ["random", "de", "bo", "gp"])
 def test_a_finite_space_is_drawn_without_replacement(client, sampler):
     X, y = make_classification(n_samples=300, n_features=6, random_state=0)
     search = HyperbandSearchCV(
