@@ -56,15 +56,16 @@ from common import (  # noqa: E402
 
 DOCS = HERE.parent / "docs" / "benchmarks"
 ANALYSIS = HERE / "ANALYSIS.md"
-METHODS = ["random", "de", "bo", "tpe", "topk", "optuna", "dehb"]
-LEARNERS = ["de", "bo", "tpe"]
+METHODS = ["random", "de", "bo", "tpe", "gp", "topk", "optuna", "optuna_gp", "dehb"]
+LEARNERS = ["de", "bo", "tpe", "gp"]
 BASELINES = ["topk"]  # get a calls-to-target ratio, without a verdict
-PEERS = ["dehb", "optuna"]
-COLORS = {"random": "tab:gray", "de": "tab:blue", "bo": "tab:green", "tpe": "tab:red", "topk": "tab:brown",
-          "optuna": "tab:orange", "dehb": "tab:purple"}
+PEERS = ["dehb", "optuna", "optuna_gp"]
+COLORS = {"random": "tab:gray", "de": "tab:blue", "bo": "tab:green", "tpe": "tab:red", "gp": "tab:cyan",
+          "topk": "tab:brown", "optuna": "tab:orange", "optuna_gp": "tab:olive", "dehb": "tab:purple"}
 LABELS = {"random": "hbsearch random", "de": "hbsearch de", "bo": "hbsearch bo", "tpe": "hbsearch tpe",
-          "topk": "top-K (all 1 call, best K to max_iter)",
-          "optuna": "Optuna TPE + HyperbandPruner", "dehb": "dehb 0.1.2"}
+          "gp": "hbsearch gp", "topk": "top-K (all 1 call, best K to max_iter)",
+          "optuna": "Optuna TPE + HyperbandPruner",
+          "optuna_gp": "Optuna GPSampler + HyperbandPruner", "dehb": "dehb 0.1.2"}
 TITLES = {"branin": "MF-Branin (2-d)", "hartmann3": "MF-Hartmann-3 (preset good)",
           "hartmann6": "MF-Hartmann-6 (preset good)",
           "counting_ones": "Stochastic counting ones (8 cat + 8 cont)",
@@ -193,8 +194,8 @@ def table(rows, timed=False):
     if timed:
         head += (" simulated time to target (median curve) | time ratio vs random |"
                  " median makespan |")
-    head += " <= dehb | <= optuna |"
-    lines = [head, "|" + "---|" * (11 if timed else 8)]
+    head += " <= dehb | <= optuna | <= optuna_gp |"
+    lines = [head, "|" + "---|" * (12 if timed else 9)]
     for r in rows:
         ratio_s = _ratio(r["ratio"], r["method"], r["method"] in LEARNERS)
         timing = ""
@@ -205,7 +206,8 @@ def table(rows, timed=False):
         lines.append(
             f"| {r['problem']} | {r['method']} | {r['seeds']} | {_fmt(r['median'])} "
             f"[{_fmt(r['q25'])}, {_fmt(r['q75'])}] | {r['reach'] if r['reach'] else 'not reached'} "
-            f"| {ratio_s} |{timing} {yn.get(r.get('le_dehb'), 'n/a')} | {yn.get(r.get('le_optuna'), 'n/a')} |")
+            f"| {ratio_s} |{timing} {yn.get(r.get('le_dehb'), 'n/a')} | {yn.get(r.get('le_optuna'), 'n/a')} "
+            f"| {yn.get(r.get('le_optuna_gp'), 'n/a')} |")
     return lines
 
 
@@ -314,8 +316,9 @@ def write_markdown(rows, plots):
              if any(r["problem"] in SKLEARN_TASKS for r in rows) else ""), "",
           "### Targets", "", *targets_lines(rows), "",
           "## Settings", "", *settings_lines({r["problem"] for r in rows}), "",
-          "Same settings for `random`, `de`, `bo` and `tpe` (defaults of the samplers). Peers get the "
-          "same number of partial_fit calls per run: Optuna (TPESampler(seed), "
+          "Same settings for `random`, `de`, `bo`, `tpe` and `gp` (defaults of the samplers). Peers get "
+          "the same number of partial_fit calls per run: Optuna (TPESampler(seed), or "
+          "GPSampler(seed) for `optuna_gp` (PyTorch 2.13 on the CPU; synthetic problems only, 10 seeds), "
           "HyperbandPruner(min_resource=1, max_resource=max_iter, reduction_factor=3), one "
           "`report` per call) runs trials until the calls are spent; dehb (min/max fidelity 1 / "
           "max_iter, eta 3, defaults otherwise) pays `fidelity` calls for every job because it "

@@ -75,7 +75,7 @@ def test_reproducible_learning_gives_identical_results_on_one_and_four_worker_pr
     assert outcomes[0] == outcomes[1]
 
 
-@pytest.mark.parametrize("sampler", ["de", "bo"])
+@pytest.mark.parametrize("sampler", [pytest.param("de", marks=pytest.mark.slow), "bo"])
 def test_immediate_learning_runs_the_plan_and_learns(client, sampler):
     random = median_best(client, "random")
     best = []

@@ -40,7 +40,8 @@ def outcome(search):
 @pytest.mark.parametrize(
     "kind, kill_at",
     [
-        ("dask", 0.4),
+        # Later, mid-search (the default run keeps the early kill for every input type).
+        pytest.param("dask", 0.4, marks=pytest.mark.slow),
         # Early, while the split blocks of in-memory data are on one worker only.
         ("dask", 0.02),
         ("numpy", 0.02),
