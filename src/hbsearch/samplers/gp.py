@@ -3,7 +3,7 @@
 A Gaussian process with a Matern kernel models the scores at one budget as
 a function of the configuration; the next configuration is the candidate
 with the largest expected improvement over the best score, as in
-Optuna's GPSampler and in BOHB's GP variants.
+Optuna's GPSampler.
 """
 
 from __future__ import annotations
