@@ -372,7 +372,9 @@ class SearchLoop:
         """A job's task erred, or Dask cancelled it: run it again, fail its model, or raise."""
         from distributed import KilledWorker
 
-        if future.status == "cancelled":
+        if future.status != "error":
+            # Cancelled, or back to waiting because an input was lost (older Dask): asking for its
+            # exception would wait for a result that may never come (no workers): send it again.
             self._resend(entry)
             return
         exception = future.exception()
