@@ -169,11 +169,9 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         # What the search accepts and predicts is what its estimator does.
-        from distributed import Future
-
         tags = super().__sklearn_tags__()
         estimator = self.estimator
-        if isinstance(estimator, Future):
+        if engine.is_future(estimator):
             # Its value is fetched by fit only; once fitted, the best estimator tells.
             estimator = getattr(self, "best_estimator_", None)
             if estimator is None:
@@ -390,11 +388,9 @@ class BaseIncrementalSearchCV(MetaEstimatorMixin, BaseEstimator):
         return await asyncio.to_thread(self._fit, X, y, fit_params)
 
     def _fit(self, X, y, fit_params):
-        from distributed import Future
-
         # Fit parameters given as Futures (client.compute(...)) are small: fetched once, as dask-ml does.
-        fit_params = {k: v.result() if isinstance(v, Future) else v for k, v in fit_params.items()}
-        if not isinstance(self.estimator, Future):
+        fit_params = {k: v.result() if engine.is_future(v) else v for k, v in fit_params.items()}
+        if not engine.is_future(self.estimator):
             return self._fit_with(X, y, fit_params)
         given = self.estimator
         # The search reads its estimator in many places; it reads the value

@@ -12,7 +12,7 @@ of data (dask array, dask DataFrame, in memory) is in :mod:`.inputs`; the
 cluster itself in :mod:`.cluster`.
 """
 
-from .cluster import active_client, client_for_fit, close_local_cluster, release, task_memory
+from .cluster import active_client, client_for_fit, close_local_cluster, is_future, release, task_memory
 from .data import BlockOrder, ClusterData, distinct_values, persist_split
 from .inputs import apply_blockwise, as_blocks, describe_data, estimated_sizes, materialize
 from .loop import TASK_SECONDS, SearchOutcome, run_search, task_groups
@@ -30,6 +30,7 @@ __all__ = [
     "describe_data",
     "distinct_values",
     "estimated_sizes",
+    "is_future",
     "materialize",
     "persist_split",
     "release",

@@ -10,9 +10,16 @@ import os
 import threading
 import time
 
-__all__ = ["active_client", "client_for_fit", "close_local_cluster", "release", "task_memory"]
+__all__ = ["active_client", "client_for_fit", "close_local_cluster", "is_future", "release", "task_memory"]
 
 logger = logging.getLogger("hbsearch")
+
+
+def is_future(value) -> bool:
+    """Whether ``value`` is a Dask Future (an estimator or fit parameter the user scattered)."""
+    from distributed import Future
+
+    return isinstance(value, Future)
 
 
 def active_client():
